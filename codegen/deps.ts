@@ -1,0 +1,104 @@
+import type { MemSpace } from '../ir/types.ts';
+import { contains, overlaps, type Region } from './lower.ts';
+import type { DepKind, QueueId } from './program.ts';
+
+interface AccessRecord {
+  readonly instr: number;
+  readonly queue: QueueId;
+  readonly region: Region;
+  readonly write: boolean;
+  dead: boolean;
+  seen: number;
+}
+
+export interface Dependency {
+  readonly on: number;
+  readonly kind: DepKind;
+}
+
+/** Access records of one memory, bucketed by byte chunk so a query only looks at nearby accesses. */
+class SpaceIndex {
+  private readonly buckets = new Map<number, AccessRecord[]>();
+  private query = 0;
+  constructor(private readonly chunk: number) {}
+
+  private keys(r: Region): [number, number] {
+    return [Math.floor(r.b0 / this.chunk), Math.floor((r.b1 - 1) / this.chunk)];
+  }
+
+  /** Every live record overlapping `r`, once each. */
+  overlapping(r: Region, fn: (rec: AccessRecord) => void): void {
+    const q = ++this.query;
+    const [k0, k1] = this.keys(r);
+    for (let k = k0; k <= k1; k++) {
+      const list = this.buckets.get(k);
+      if (!list) continue;
+      for (const rec of list) {
+        if (rec.dead || rec.seen === q) continue;
+        rec.seen = q;
+        if (overlaps(rec.region, r)) fn(rec);
+      }
+    }
+  }
+
+  add(rec: AccessRecord): void {
+    const [k0, k1] = this.keys(rec.region);
+    for (let k = k0; k <= k1; k++) {
+      let list = this.buckets.get(k);
+      if (!list) this.buckets.set(k, (list = []));
+      if (list.length >= 64 && list.length % 64 === 0) {
+        const kept = list.filter((x) => !x.dead);
+        if (kept.length < list.length) {
+          list.length = 0;
+          list.push(...kept);
+        }
+      }
+      list.push(rec);
+    }
+  }
+}
+
+/**
+ * Pass 4: read-after-write, write-after-read and write-after-write dependencies over physical memory regions
+ * (so reuse of freed SBUF/PSUM bytes orders the new tile after the old one, as on hardware). Records that a later
+ * access fully covers are retired: ordering through the later access is transitive.
+ */
+export class DependencyTracker {
+  private readonly spaces: Record<MemSpace, SpaceIndex> = {
+    hbm: new SpaceIndex(1 << 16),
+    sbuf: new SpaceIndex(2048),
+    psum: new SpaceIndex(2048),
+  };
+
+  /** Dependencies of one instruction, then its accesses are recorded. */
+  access(
+    instr: number,
+    queue: QueueId,
+    reads: readonly { space: MemSpace; region: Region }[],
+    writes: readonly { space: MemSpace; region: Region }[],
+  ): Dependency[] {
+    const deps = new Map<number, DepKind>();
+    const note = (on: number, kind: DepKind) => {
+      if (on !== instr && !deps.has(on)) deps.set(on, kind);
+    };
+    for (const r of reads)
+      this.spaces[r.space].overlapping(r.region, (rec) => rec.write && note(rec.instr, 'RAW'));
+    for (const w of writes)
+      this.spaces[w.space].overlapping(w.region, (rec) => note(rec.instr, rec.write ? 'WAW' : 'WAR'));
+    for (const r of reads) {
+      const idx = this.spaces[r.space];
+      idx.overlapping(r.region, (rec) => {
+        if (!rec.write && rec.queue === queue && contains(r.region, rec.region)) rec.dead = true;
+      });
+      idx.add({ instr, queue, region: r.region, write: false, dead: false, seen: 0 });
+    }
+    for (const w of writes) {
+      const idx = this.spaces[w.space];
+      idx.overlapping(w.region, (rec) => {
+        if (rec.instr !== instr && contains(w.region, rec.region)) rec.dead = true;
+      });
+      idx.add({ instr, queue, region: w.region, write: true, dead: false, seen: 0 });
+    }
+    return [...deps].map(([on, kind]) => ({ on, kind }));
+  }
+}

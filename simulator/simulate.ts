@@ -1,0 +1,67 @@
+import type { Program } from '../codegen/program.ts';
+import { DTYPES, decodeStrided, encodeStrided } from '../ir/dtypes.ts';
+import { KernelError } from '../ir/errors.ts';
+import { type HostArray, typedArrayFor } from '../ir/host.ts';
+import { numel } from '../ir/types.ts';
+import { executeInstr, runQueues } from './execute.ts';
+import { Memories } from './memory.ts';
+
+export interface SimulateResult {
+  /** The kernel's returned tensors, in order. */
+  readonly outputs: readonly HostArray[];
+  /** The same outputs as the stored bytes (for bit-exact comparisons). */
+  readonly outputBytes: readonly Uint8Array[];
+  /** Instructions executed. */
+  readonly instructions: number;
+}
+
+/** Run a compiled Program on fresh memories with these inputs and return its outputs. */
+export function simulate(program: Program, inputs: readonly HostArray[]): SimulateResult {
+  const { ir } = program;
+  if (inputs.length !== ir.inputs.length) {
+    throw new KernelError(
+      'TK0602',
+      `kernel '${ir.name}' takes ${ir.inputs.length} inputs, got ${inputs.length}`,
+      ir.loc,
+    );
+  }
+  const mem = new Memories(program.chip, program.hbmBytes);
+  ir.inputs.forEach((id, i) => {
+    const b = ir.buffers[id];
+    const x = inputs[i];
+    if (x.dtype !== b.dtype || x.shape.join() !== b.shape.join()) {
+      throw new KernelError(
+        'TK0602',
+        `input ${i} ('${b.name}') must be [${b.shape}] ${b.dtype}, got [${x.shape}] ${x.dtype}`,
+        ir.loc,
+      );
+    }
+    if (x.data.length !== numel(b.shape)) {
+      throw new KernelError(
+        'TK0602',
+        `input ${i} ('${b.name}') has ${x.data.length} values for shape [${b.shape}]`,
+        ir.loc,
+      );
+    }
+    const p = program.placements[id];
+    if (!p) return;
+    const values = Float64Array.from(x.data);
+    encodeStrided(b.dtype, values, 0, values.length, mem.hbm, p.byteOffset, DTYPES[b.dtype].bytes);
+  });
+  runQueues(program, (ins) => executeInstr(mem, ins));
+  const outputs: HostArray[] = [];
+  const outputBytes: Uint8Array[] = [];
+  for (const id of ir.outputs) {
+    const b = ir.buffers[id];
+    const p = program.placements[id]!;
+    const n = numel(b.shape);
+    const bytes = DTYPES[b.dtype].bytes;
+    const values = new Float64Array(n);
+    decodeStrided(b.dtype, mem.hbm, p.byteOffset, bytes, n, values, 0);
+    const data = typedArrayFor(b.dtype, n);
+    for (let i = 0; i < n; i++) data[i] = values[i];
+    outputs.push(Object.freeze({ shape: b.shape, dtype: b.dtype, data }));
+    outputBytes.push(mem.hbm.slice(p.byteOffset, p.byteOffset + n * bytes));
+  }
+  return { outputs, outputBytes, instructions: program.instrs.length };
+}

@@ -1,0 +1,26 @@
+import type { Kernel, TensorSpec } from '../dsl/kernel.ts';
+import type { DType } from '../ir/dtypes.ts';
+import type { HostArray, Tolerance } from '../ir/host.ts';
+
+/** Named shape parameters, e.g. { M: 64, K: 128, N: 512 } or { rows: 250, cols: 512 }. */
+export type ShapeParams = Readonly<Record<string, number>>;
+
+/** A kernel of the library: how to build it for a shape and dtype, its plain-TS reference, its tolerance. */
+export interface LibraryKernel {
+  /** CLI name, kebab-case: 'add', 'matmul', 'matmul-tiled', 'softmax'. */
+  readonly name: string;
+  readonly description: string;
+  /** Shape parameter names, in the order `--shape` lists them. */
+  readonly shapeParams: readonly string[];
+  /** The shape the main job and the CLI use when none is given. */
+  readonly defaultShape: ShapeParams;
+  /** The shapes the numerics tests run (kernels.md). */
+  readonly testShapes: readonly ShapeParams[];
+  /** Dtypes the kernel is tested in; the first is the default. */
+  readonly dtypes: readonly DType[];
+  /** The kernel (with its launch grid) and its input specs for a shape and dtype. */
+  build(shape: ShapeParams, dtype: DType): { readonly kernel: Kernel; readonly inputs: readonly TensorSpec[] };
+  /** Expected outputs computed on the host in fp64 from the same (rounded) inputs, one array per output. */
+  reference(shape: ShapeParams, inputs: readonly HostArray[]): readonly Float64Array[];
+  tolerance(dtype: DType): Tolerance;
+}

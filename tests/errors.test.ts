@@ -27,7 +27,12 @@ function diagnose(k: Kernel, inputs: TensorSpec[]): KernelError {
 }
 
 const CASES: [string, Kernel, TensorSpec[], RegExp][] = [
-  ['TK0101', bad.partition256, [tile([128, 64])], /partition dimension 256 exceeds the architecture limit of 128/],
+  [
+    'TK0101',
+    bad.partition256,
+    [tile([128, 64])],
+    /partition dimension 256 exceeds the architecture limit of 128/,
+  ],
   ['TK0104', bad.psumTooWide, [], /4096 bytes per partition; a PSUM tile must fit one 2048-byte bank/],
   ['TK0203', bad.contractionMismatch, [tile([128, 128]), tile([64, 512])], /stationary K=128, moving K=64/],
   ['TK0501', bad.sbufOverflow, [tile([128, 512])], /SBUF capacity exceeded: 'bigger'/],
@@ -51,7 +56,9 @@ describe('located diagnostics', () => {
 
   it('SBUF capacity errors name the live tiles with their lines', () => {
     const e = diagnose(bad.sbufOverflow, [tile([128, 512])]);
-    expect(e.notes.some((n) => n.message.includes("'big'") && n.loc?.line === markerLine('TK0501') - 2)).toBe(true);
+    expect(e.notes.some((n) => n.message.includes("'big'") && n.loc?.line === markerLine('TK0501') - 2)).toBe(
+      true,
+    );
   });
 
   it('a traced value in a condition notes where the tile was made', () => {

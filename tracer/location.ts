@@ -2,7 +2,7 @@ import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type SourceLoc, UNKNOWN_LOC } from '../ir/loc.ts';
 
-/** tilekit's own source folders: their frames are never the user's line. `kernels/` is user code. */
+/** tilekit's own source folders: their frames are never the user's line. `kernels/` and tests are user code. */
 const ROOT = resolve(fileURLToPath(import.meta.url), '..', '..');
 const INTERNAL = ['ir', 'dsl', 'tracer', 'codegen', 'simulator', 'cli', 'graph', 'benchmarks'].map(
   (d) => resolve(ROOT, d) + sep,
@@ -10,6 +10,7 @@ const INTERNAL = ['ir', 'dsl', 'tracer', 'codegen', 'simulator', 'cli', 'graph',
 const FRAME = /\(?((?:file:\/\/)?[^()\s]+?):(\d+):(\d+)\)?$/;
 
 function isInternal(file: string): boolean {
+  if (file.endsWith('.test.ts')) return false;
   return (
     file.startsWith('node:') ||
     file.includes(`${sep}node_modules${sep}`) ||

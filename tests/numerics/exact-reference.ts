@@ -24,7 +24,10 @@ export const SPECS: readonly FormatSpec[] = [
   { name: 'float8_e5m2', exponentBits: 5, mantissaBits: 2, specials: 'ieee' },
 ];
 
-export type Decoded = { kind: 'nan' } | { kind: 'inf'; negative: boolean } | { kind: 'finite'; value: number };
+export type Decoded =
+  | { kind: 'nan' }
+  | { kind: 'inf'; negative: boolean }
+  | { kind: 'finite'; value: number };
 
 export interface RefFormat {
   readonly spec: FormatSpec;
@@ -82,7 +85,8 @@ export function makeRefFormat(spec: FormatSpec): RefFormat {
 
   const decode = (p: number): Decoded => {
     const { negative, exp, man } = fields(p);
-    if (spec.specials === 'ieee' && exp === expOnes) return man === 0 ? { kind: 'inf', negative } : { kind: 'nan' };
+    if (spec.specials === 'ieee' && exp === expOnes)
+      return man === 0 ? { kind: 'inf', negative } : { kind: 'nan' };
     if (spec.specials === 'fn' && exp === expOnes && man === manOnes) return { kind: 'nan' };
     const v = toNumber(magnitudeOf(exp, man));
     return { kind: 'finite', value: negative ? -v : v };

@@ -29,6 +29,8 @@ export type KernelFn = (...inputs: any[]) => Tensor | readonly Tensor[] | undefi
 export class Kernel<F extends KernelFn = KernelFn> {
   readonly name: string;
   readonly params: readonly string[];
+  /** The function takes `...rest` parameters, so any number of inputs is accepted. */
+  readonly variadic: boolean;
   readonly gridDims: readonly number[];
 
   constructor(
@@ -37,7 +39,9 @@ export class Kernel<F extends KernelFn = KernelFn> {
     readonly loc: SourceLoc,
   ) {
     this.name = options.name ?? (fn.name || 'kernel');
-    this.params = parameterNames(fn);
+    const { names, variadic } = parameterNames(fn);
+    this.params = names;
+    this.variadic = variadic;
     this.gridDims = Object.freeze([...(options.grid ?? [])]);
   }
 
@@ -62,22 +66,18 @@ export function kernel<F extends KernelFn>(fn: F, options: KernelOptions = {}): 
 }
 
 /** Parameter names of a (compiled) JS function, for readable IR; positional names where they cannot be read. */
-function parameterNames(fn: KernelFn): string[] {
+function parameterNames(fn: KernelFn): { names: string[]; variadic: boolean } {
   const src = Function.prototype.toString.call(fn);
   const m =
     /^(?:async\s*)?(?:function\b[^(]*)?\(([^)]*)\)/.exec(src) ??
     /^(?:async\s+)?([A-Za-z_$][\w$]*)\s*=>/.exec(src);
-  if (!m) return [];
-  return m[1]
-    .split(',')
-    .map((p) =>
-      p
-        .trim()
-        .replace(/[=:].*$/s, '')
-        .replace(/^\.\.\./, '')
-        .trim(),
-    )
+  if (!m) return { names: [], variadic: false };
+  const parts = m[1].split(',').map((p) => p.trim());
+  const names = parts
+    .filter((p) => !p.startsWith('...'))
+    .map((p) => p.replace(/[=:].*$/s, '').trim())
     .filter((p) => /^[A-Za-z_$][\w$]*$/.test(p));
+  return { names, variadic: parts.some((p) => p.startsWith('...')) };
 }
 
 function gridPoints(grid: readonly number[]): number[][] {
@@ -89,7 +89,7 @@ function gridPoints(grid: readonly number[]): number[][] {
 function traceKernel(k: Kernel, inputs: readonly TensorSpec[]): KernelIR {
   const ctx = new TraceContext(k.name, k.gridDims);
   const arity = k.fn.length;
-  if (inputs.length !== arity && !(k.params.length === inputs.length)) {
+  if (!k.variadic && inputs.length !== arity && k.params.length !== inputs.length) {
     throw new KernelError(
       'TK0406',
       `kernel '${k.name}' takes ${arity} inputs, called with ${inputs.length}`,

@@ -16,9 +16,16 @@ export class Memories {
   readonly psum: Uint8Array;
   readonly pitch: Readonly<Record<MemSpace, number>>;
 
-  constructor(chip: ChipConfig, hbmBytes: number) {
-    const sbufPitch = chip.sbuf.bytesPerPartition;
-    const psumPitch = chip.psum.banks * chip.psum.bankBytesPerPartition;
+  /**
+   * `used` bounds the bytes per partition that placements reach (default: all of it); only those are backed by
+   * storage, so a small kernel does not pay for a 24 MiB SBUF. Addresses beyond them are never generated.
+   */
+  constructor(chip: ChipConfig, hbmBytes: number, used?: { readonly sbuf: number; readonly psum: number }) {
+    const sbufPitch = Math.min(chip.sbuf.bytesPerPartition, used?.sbuf ?? Number.POSITIVE_INFINITY);
+    const psumPitch = Math.min(
+      chip.psum.banks * chip.psum.bankBytesPerPartition,
+      used?.psum ?? Number.POSITIVE_INFINITY,
+    );
     this.hbm = new Uint8Array(hbmBytes).fill(SENTINEL_BYTE);
     this.sbuf = new Uint8Array(chip.sbuf.partitions * sbufPitch).fill(SENTINEL_BYTE);
     this.psum = new Uint8Array(chip.psum.partitions * psumPitch).fill(SENTINEL_BYTE);

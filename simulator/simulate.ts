@@ -25,7 +25,11 @@ export function simulate(program: Program, inputs: readonly HostArray[]): Simula
       ir.loc,
     );
   }
-  const mem = new Memories(program.chip, program.hbmBytes);
+  const used = { sbuf: 0, psum: 0 };
+  for (const p of program.placements) {
+    if (p && p.space !== 'hbm') used[p.space] = Math.max(used[p.space], p.byteOffset + p.bytes);
+  }
+  const mem = new Memories(program.chip, program.hbmBytes, used);
   ir.inputs.forEach((id, i) => {
     const b = ir.buffers[id];
     const x = inputs[i];

@@ -19,7 +19,10 @@ export function partitionStart(v: View, bufferShape: readonly number[]): number 
   return Math.floor(v.offset / freeSize(bufferShape));
 }
 
-export type RuleViolation = { code: 'TK0103' | 'TK0106'; message: string; notes?: DiagnosticNote[] };
+/** Hardware access patterns: partition plus at most 4 free dims (neuroncore.md §1.7, §5.4 rule 7 [A1, PA]). */
+export const MAX_FREE_DIMS = 4;
+
+export type RuleViolation = { code: 'TK0103' | 'TK0106' | 'TK0305'; message: string; notes?: DiagnosticNote[] };
 
 /** The on-chip operand rules every compute instruction obeys. */
 export function checkComputeOperand(
@@ -35,6 +38,12 @@ export function checkComputeOperand(
     return {
       code: 'TK0103',
       message: `${what} spans ${count} partitions starting at partition ${start}; with ${count} partitions the start must be ${allowed.join(', ')}`,
+    };
+  }
+  if (v.shape.length - 1 > MAX_FREE_DIMS) {
+    return {
+      code: 'TK0305',
+      message: `${what} has ${v.shape.length - 1} free dims; an access pattern has at most ${MAX_FREE_DIMS} (merge contiguous dims with reshape)`,
     };
   }
   const f = freeSize(v.shape);

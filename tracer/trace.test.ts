@@ -136,6 +136,14 @@ describe('tracing', () => {
           { mutable: ['a'] },
         ).trace([f32([4, 4])]),
     ],
+    [
+      'five free dims in one operand',
+      'TK0305',
+      () =>
+        kernel(() => {
+          nl.exp(nl.zeros([4, 2, 2, 2, 2, 2], nl.float32));
+        }).trace([]),
+    ],
     ['wrong number of inputs', 'TK0406', () => kernel((a, b) => [a, b]).trace([f32([4, 4])])],
     ['programId without a grid', 'TK0408', () => kernel(() => void nl.programId(0)).trace([])],
     ['unknown dtype', 'TK0107', () => kernel(() => void nl.ndarray([4, 4], 'float64' as never)).trace([])],

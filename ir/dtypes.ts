@@ -16,4 +16,4 @@
 export { decodeStrided, encodeStrided } from './dtypes/bulk.ts';
 export { DTYPE_NAMES, DTYPES, type DType, type DTypeInfo, isDType, isFloat } from './dtypes/info.ts';
 export { promote } from './dtypes/promote.ts';
-export { fromBits, roundTo, toBits } from './dtypes/scalar.ts';
+export { fromBits, rounder, roundTo, toBits } from './dtypes/scalar.ts';

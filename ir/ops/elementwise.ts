@@ -6,7 +6,6 @@ import {
   elemsPerPartition,
   engineReaches,
   notBothPsum,
-  partitions,
   requirePartitionVector,
   requireSpace,
   sameTile,

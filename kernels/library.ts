@@ -16,10 +16,15 @@ export interface LibraryKernel {
   readonly defaultShape: ShapeParams;
   /** The shapes the numerics tests run (kernels.md). */
   readonly testShapes: readonly ShapeParams[];
+  /** kernels.md shapes too slow for `npm test`; the numerics tests run them with TILEKIT_FULL=1. */
+  readonly fullTestShapes?: readonly ShapeParams[];
   /** Dtypes the kernel is tested in; the first is the default. */
   readonly dtypes: readonly DType[];
   /** The kernel (with its launch grid) and its input specs for a shape and dtype. */
-  build(shape: ShapeParams, dtype: DType): { readonly kernel: Kernel; readonly inputs: readonly TensorSpec[] };
+  build(
+    shape: ShapeParams,
+    dtype: DType,
+  ): { readonly kernel: Kernel; readonly inputs: readonly TensorSpec[] };
   /** Expected outputs computed on the host in fp64 from the same (rounded) inputs, one array per output. */
   reference(shape: ShapeParams, inputs: readonly HostArray[]): readonly Float64Array[];
   tolerance(dtype: DType): Tolerance;

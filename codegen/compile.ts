@@ -33,9 +33,13 @@ export function compile(ir: KernelIR, chip: ChipConfig): Program {
     const reads = [...pins, ...(readsOut ? pouts : [])].map((a) => ({ space: a.space, region: regionOf(a) }));
     const writes = pouts.map((a) => ({ space: a.space, region: regionOf(a) }));
     const waitsByQueue = new Map<QueueId, Wait>();
+    let chained = false;
     for (const d of deps.access(ins.id, queue, reads, writes)) {
       const p = position[d.on];
-      if (p.queue === queue) continue;
+      if (p.queue === queue) {
+        if (p.index === index - 1 && d.kind === 'RAW') chained = true;
+        continue;
+      }
       const prev = waitsByQueue.get(p.queue);
       if (!prev || prev.count < p.index + 1)
         waitsByQueue.set(p.queue, { queue: p.queue, count: p.index + 1, on: d.on, kind: d.kind });
@@ -50,6 +54,7 @@ export function compile(ir: KernelIR, chip: ChipConfig): Program {
       outs: Object.freeze(pouts),
       attrs: ins.attrs,
       waits: Object.freeze([...waitsByQueue.values()]),
+      chained,
       loc: ins.loc,
     });
   });

@@ -59,6 +59,8 @@ export interface ProgInstr {
   readonly outs: readonly PhysAccess[];
   readonly attrs: unknown;
   readonly waits: readonly Wait[];
+  /** Reads a result of the instruction just before it on the same queue (pays the engine's dependency overhead). */
+  readonly chained: boolean;
   readonly loc: SourceLoc;
 }
 

@@ -3,8 +3,10 @@ import { DTYPES, decodeStrided, encodeStrided } from '../ir/dtypes.ts';
 import { KernelError } from '../ir/errors.ts';
 import { type HostArray, typedArrayFor } from '../ir/host.ts';
 import { numel } from '../ir/types.ts';
-import { executeInstr, runQueues } from './execute.ts';
+import { executeInstr } from './execute.ts';
 import { Memories } from './memory.ts';
+import { schedule } from './timing/schedule.ts';
+import type { Timeline } from './timing/timeline.ts';
 
 export interface SimulateResult {
   /** The kernel's returned tensors, in order. */
@@ -13,6 +15,13 @@ export interface SimulateResult {
   readonly outputBytes: readonly Uint8Array[];
   /** Instructions executed. */
   readonly instructions: number;
+  /** When each instruction ran on which engine: the simulated time. */
+  readonly timeline: Timeline;
+}
+
+/** Timing only (like `nki.benchmark`): no values are computed, the Timeline is the same as in functional mode. */
+export function timeProgram(program: Program): Timeline {
+  return schedule(program);
 }
 
 /** Run a compiled Program on fresh memories with these inputs and return its outputs. */
@@ -52,7 +61,7 @@ export function simulate(program: Program, inputs: readonly HostArray[]): Simula
     const values = Float64Array.from(x.data);
     encodeStrided(b.dtype, values, 0, values.length, mem.hbm, p.byteOffset, DTYPES[b.dtype].bytes);
   });
-  runQueues(program, (ins) => executeInstr(mem, ins));
+  const timeline = schedule(program, (ins) => executeInstr(mem, ins));
   const outputs: HostArray[] = [];
   const outputBytes: Uint8Array[] = [];
   for (const id of ir.outputs) {
@@ -67,5 +76,5 @@ export function simulate(program: Program, inputs: readonly HostArray[]): Simula
     outputs.push(Object.freeze({ shape: b.shape, dtype: b.dtype, data }));
     outputBytes.push(mem.hbm.slice(p.byteOffset, p.byteOffset + n * bytes));
   }
-  return { outputs, outputBytes, instructions: program.instrs.length };
+  return { outputs, outputBytes, instructions: program.instrs.length, timeline };
 }

@@ -64,6 +64,7 @@ export const LEAF_RULES = {
   'dma.queuesPerEngine': positiveInt,
   'dma.bytesPerNsPerEngine': positive,
   'dma.fixedCostNs': nonNegative,
+  'dma.descriptorOverheadNs': nonNegative,
   'dma.overheadBoundBytesPerPartition': positiveInt,
   'dma.minEfficientBytesPerPartition': positiveInt,
   'dma.saturatingBytesPerPartition': positiveInt,

@@ -33,6 +33,9 @@ export const trn1: ChipConfig = defineChip({
     // Chosen: the bandwidth guide's per-generation 17 B/ns over A1's 27 GiB/s / PD's 27.2 GB/s (neuroncore.md §6).
     bytesPerNsPerEngine: 17, // neuroncore.md §3.8 [PB]
     fixedCostNs: 1300, // neuroncore.md §3.8 [PD]
+    // calibration.md §3: large transfers reach ~70 % DMA utilisation; at the recommended 2 KiB per partition that is
+    // 2048 B / 17 B/ns x (1 / 0.7 - 1) = 52 ns of engine time per descriptor.
+    descriptorOverheadNs: 52,
     overheadBoundBytesPerPartition: 256, // neuroncore.md §3.8 [PB]
     minEfficientBytesPerPartition: 2 * KiB, // neuroncore.md §3.8 [PB]
     saturatingBytesPerPartition: 4 * KiB, // neuroncore.md §3.8 [PB, PD]
@@ -99,6 +102,8 @@ export const trn1: ChipConfig = defineChip({
     'dma.queuesPerEngine': 'neuroncore.md §3.8 [A1]',
     'dma.bytesPerNsPerEngine': 'neuroncore.md §3.8 [PB] (chosen over 27 GiB/s [A1] / 27.2 GB/s [PD]; §6)',
     'dma.fixedCostNs': 'neuroncore.md §3.8 [PD]',
+    'dma.descriptorOverheadNs':
+      'calibration.md §3 [PP, PB]: ~70 % utilisation at 2 KiB per partition → 2048 / 17 x (1/0.7 - 1) ns',
     'dma.overheadBoundBytesPerPartition': 'neuroncore.md §3.8 [PB]',
     'dma.minEfficientBytesPerPartition': 'neuroncore.md §3.8 [PB]',
     'dma.saturatingBytesPerPartition': 'neuroncore.md §3.8 [PB, PD]',

@@ -39,6 +39,9 @@ export const trn2: ChipConfig = defineChip({
     bytesPerNsPerEngine: 23, // neuroncore.md §3.8 [PB]
     // Measured on trn2: one engine moving 32 KiB HBM -> SBUF took 1416 ns (neuroncore.md §3.8, calibration.md §3).
     fixedCostNs: 1300, // neuroncore.md §3.8 [PD]
+    // calibration.md §3: large transfers reach ~70 % DMA utilisation; at the recommended 2 KiB per partition that is
+    // 2048 B / 23 B/ns x (1 / 0.7 - 1) = 38 ns of engine time per descriptor.
+    descriptorOverheadNs: 38,
     overheadBoundBytesPerPartition: 256, // neuroncore.md §3.8 [PB]
     minEfficientBytesPerPartition: 2 * KiB, // neuroncore.md §3.8 [PB]
     saturatingBytesPerPartition: 4 * KiB, // neuroncore.md §3.8 [PB, PD]
@@ -120,6 +123,8 @@ export const trn2: ChipConfig = defineChip({
     'dma.queuesPerEngine': 'neuroncore.md §3.8 [A1]',
     'dma.bytesPerNsPerEngine': 'neuroncore.md §3.8 [PB] (chosen over 27.2 GB/s [PD]; §6)',
     'dma.fixedCostNs': 'neuroncore.md §3.8 [PD]',
+    'dma.descriptorOverheadNs':
+      'calibration.md §3 [PP, PB]: ~70 % utilisation at 2 KiB per partition → 2048 / 23 x (1/0.7 - 1) ns',
     'dma.overheadBoundBytesPerPartition': 'neuroncore.md §3.8 [PB]',
     'dma.minEfficientBytesPerPartition': 'neuroncore.md §3.8 [PB]',
     'dma.saturatingBytesPerPartition': 'neuroncore.md §3.8 [PB, PD]',

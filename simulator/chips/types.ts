@@ -57,8 +57,10 @@ export interface DmaConfig {
   readonly queuesPerEngine: number;
   /** Peak bandwidth of one engine. */
   readonly bytesPerNsPerEngine: number;
-  /** Descriptor setup plus semaphore-to-start, per transfer. */
+  /** Descriptor setup plus semaphore-to-start, per transfer: latency before data moves (overlaps other transfers). */
   readonly fixedCostNs: number;
+  /** Engine time per descriptor (one contiguous chunk); sets the size-efficiency curve chunk / (chunk + overhead x BW). */
+  readonly descriptorOverheadNs: number;
   /** Below this many bytes per partition a transfer is overhead-bound. */
   readonly overheadBoundBytesPerPartition: number;
   /** Recommended minimum bytes per partition (approaches peak). */

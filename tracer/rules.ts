@@ -22,7 +22,11 @@ export function partitionStart(v: View, bufferShape: readonly number[]): number 
 /** Hardware access patterns: partition plus at most 4 free dims (neuroncore.md §1.7, §5.4 rule 7 [A1, PA]). */
 export const MAX_FREE_DIMS = 4;
 
-export type RuleViolation = { code: 'TK0103' | 'TK0106' | 'TK0305'; message: string; notes?: DiagnosticNote[] };
+export type RuleViolation = {
+  code: 'TK0103' | 'TK0106' | 'TK0305';
+  message: string;
+  notes?: DiagnosticNote[];
+};
 
 /** The on-chip operand rules every compute instruction obeys. */
 export function checkComputeOperand(

@@ -99,6 +99,57 @@ function capacityError(
 }
 
 /**
+ * Tiles allocated at the same source line in successive loop iterations ("a site") get `multiBuffer` rotating
+ * slots, so the loads of iteration i+1 do not wait for the compute of iteration i (double buffering, as NKI's
+ * compiler does for affine loops). Where SBUF or PSUM is too small for that, the largest sites fall back to one slot.
+ */
+export const DEFAULT_MULTI_BUFFER = 2;
+
+interface Site {
+  /** Instances in order of first use. */
+  readonly instances: number[];
+  readonly bytes: number;
+}
+
+function allocationSites(
+  ir: KernelIR,
+  ranges: readonly (readonly [number, number] | undefined)[],
+): Map<string, Site> {
+  const sites = new Map<string, Site>();
+  for (const b of ir.buffers) {
+    if (b.space === 'hbm' || !ranges[b.id]) continue;
+    const key = `${b.space} ${b.loc.file}:${b.loc.line}:${b.loc.column}`;
+    let site = sites.get(key);
+    if (!site) sites.set(key, (site = { instances: [], bytes: 0 }));
+    site.instances.push(b.id);
+    (site as { bytes: number }).bytes = Math.max(site.bytes, freeSize(b.shape) * DTYPES[b.dtype].bytes);
+  }
+  for (const [k, site] of sites) {
+    if (site.instances.length < 2) sites.delete(k);
+    else site.instances.sort((x, y) => ranges[x]![0] - ranges[y]![0]);
+  }
+  return sites;
+}
+
+/** For allocation only: a tile's slot stays reserved until the instance `depth - 1` iterations later starts. */
+function heldUntil(
+  sites: ReadonlyMap<string, Site>,
+  depth: ReadonlyMap<string, number>,
+  ranges: readonly (readonly [number, number] | undefined)[],
+): Map<number, number> {
+  const held = new Map<number, number>();
+  for (const [k, site] of sites) {
+    const d = depth.get(k) ?? 1;
+    if (d < 2) continue;
+    site.instances.forEach((id, j) => {
+      const later = site.instances[j + d - 1];
+      if (later !== undefined) held.set(id, Math.max(ranges[id]![1], ranges[later]![0]));
+    });
+  }
+  return held;
+}
+
+/**
  * Pass 2: place every buffer. HBM tensors get disjoint addresses; SBUF and PSUM tiles are packed by live range
  * (a tile's bytes are reused once its last instruction has issued). PSUM tiles never cross a 2 KiB bank.
  * neuroncore.md §1.3, §1.4 TC#2, §5.4 rule 3.
@@ -106,6 +157,7 @@ function capacityError(
 export function allocate(
   ir: KernelIR,
   chip: ChipConfig,
+  multiBuffer = DEFAULT_MULTI_BUFFER,
 ): { placements: (Placement | undefined)[]; hbmBytes: number } {
   const ranges = liveRanges(ir);
   const placements: (Placement | undefined)[] = ir.buffers.map(() => undefined);
@@ -130,6 +182,32 @@ export function allocate(
       ir.loc,
     );
   }
+  const sites = allocationSites(ir, ranges);
+  const depth = new Map<string, number>([...sites.keys()].map((k) => [k, multiBuffer]));
+  for (;;) {
+    try {
+      placeOnChip(ir, chip, ranges, heldUntil(sites, depth, ranges), placements);
+      break;
+    } catch (e) {
+      // Out of space: give up multi-buffering for the largest site that still has it, then try again.
+      const shrink = [...sites.entries()]
+        .filter(([k]) => (depth.get(k) ?? 1) > 1)
+        .sort((x, y) => y[1].bytes - x[1].bytes)[0];
+      if (!(e instanceof KernelError) || !shrink) throw e;
+      depth.set(shrink[0], 1);
+    }
+  }
+  return { placements, hbmBytes: hbm };
+}
+
+/** SBUF and PSUM placement by live range, first fit; `held` extends slots reserved for multi-buffering. */
+function placeOnChip(
+  ir: KernelIR,
+  chip: ChipConfig,
+  ranges: readonly (readonly [number, number] | undefined)[],
+  held: ReadonlyMap<number, number>,
+  placements: (Placement | undefined)[],
+): void {
   const sbufCap = chip.sbuf.bytesPerPartition - chip.sbuf.reservedBytesPerPartition;
   const bank = chip.psum.bankBytesPerPartition;
   const arenas = {
@@ -143,11 +221,12 @@ export function allocate(
   const order = ir.buffers
     .filter((b) => b.space !== 'hbm' && ranges[b.id])
     .sort((x, y) => ranges[x.id]![0] - ranges[y.id]![0] || x.id - y.id);
+  const until = (id: number) => held.get(id) ?? ranges[id]![1];
   for (const b of order) {
     const space = b.space as 'sbuf' | 'psum';
     const arena = arenas[space];
     const first = ranges[b.id]![0];
-    arena.release((id) => ranges[id]![1] < first);
+    arena.release((id) => until(id) < first);
     const bytes = freeSize(b.shape) * DTYPES[b.dtype].bytes;
     const at = arena.place(b.id, bytes);
     if (at === undefined) {
@@ -157,5 +236,4 @@ export function allocate(
     }
     placements[b.id] = { buffer: b.id, space, startPartition: 0, byteOffset: at, bytes, live: ranges[b.id]! };
   }
-  return { placements, hbmBytes: hbm };
 }

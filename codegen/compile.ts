@@ -12,8 +12,13 @@ import type { ProgInstr, Program, QueueId, Wait } from './program.ts';
  * IR → Program, in order: engine and queue assignment, SBUF/PSUM/HBM allocation, lowering of views to physical
  * access patterns, dependency analysis into per-queue semaphore waits.
  */
-export function compile(ir: KernelIR, chip: ChipConfig): Program {
-  const { placements, hbmBytes } = allocate(ir, chip);
+export interface CompileOptions {
+  /** Rotating slots per loop allocation site (2 = double buffering; 1 = reuse a dead tile at once). */
+  readonly multiBuffer?: number;
+}
+
+export function compile(ir: KernelIR, chip: ChipConfig, opts: CompileOptions = {}): Program {
+  const { placements, hbmBytes } = allocate(ir, chip, opts.multiBuffer);
   const deps = new DependencyTracker();
   const queues: Partial<Record<QueueId, number[]>> = {};
   const position: { queue: QueueId; index: number }[] = [];

@@ -46,11 +46,11 @@ describe('allocation', () => {
 
   it('falls back to one slot for a site that cannot be double-buffered', () => {
     const k = kernel((a) => {
-      const out = nl.ndarray([128, 15000], nl.float32, { buffer: nl.sharedHbm });
+      const out = nl.ndarray([128, 20000], nl.float32, { buffer: nl.sharedHbm });
       for (const _ of nl.affineRange(2)) nl.store(out, nl.exp(nl.load(a, { name: 'big' })));
       return out;
     });
-    const p = compile(k.trace([f32([128, 15000])]), trn1);
+    const p = compile(k.trace([f32([128, 20000])]), trn1);
     const reused = (name: string) =>
       placementOf(p, `${name}.1`).byteOffset === placementOf(p, name).byteOffset;
     expect(reused('big') || reused('exp')).toBe(true);

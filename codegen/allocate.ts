@@ -78,82 +78,96 @@ function capacityError(
   capacity: number,
   arena: Arena,
   ir: KernelIR,
+  pools: readonly {
+    readonly site: { readonly groups: readonly (readonly number[])[] };
+    readonly slots: number;
+  }[],
 ): KernelError {
   const live = [...arena.live].sort((x, y) => y.end - y.start - (x.end - x.start));
   const used = live.reduce((s, x) => s + (x.end - x.start), 0);
-  const notes = live.slice(0, 8).map((x) => {
+  const notes: { message: string; loc: BufferDecl['loc'] }[] = live.slice(0, 8).map((x) => {
+    if (x.buffer < 0) {
+      const pool = pools[-1 - x.buffer];
+      const lb = ir.buffers[pool.site.groups[0][0]];
+      return {
+        message: `live: ${pool.slots} rotating slots for '${lb.name}' tiles use ${kib(x.end - x.start)} per partition`,
+        loc: lb.loc,
+      };
+    }
     const lb = ir.buffers[x.buffer];
     return {
       message: `live: '${lb.name}' [${lb.shape}] ${lb.dtype} uses ${kib(x.end - x.start)} per partition`,
       loc: lb.loc,
     };
   });
-  if (live.length > 8)
-    notes.push({ message: `and ${live.length - 8} more live tiles`, loc: undefined as never });
+  const more = live.length > 8 ? ` (${live.length - 8} more not listed)` : '';
   return new KernelError(
     code,
-    `${what} capacity exceeded: '${b.name}' [${b.shape}] ${b.dtype} needs ${kib(bytes)} per partition, but ${kib(used)} of ${kib(capacity)} are held by ${live.length} live tiles; use smaller tiles or let tiles die sooner`,
+    `${what} capacity exceeded: '${b.name}' [${b.shape}] ${b.dtype} needs ${kib(bytes)} per partition, but ${kib(used)} of ${kib(capacity)} are held by ${live.length} live tiles${more}; use smaller tiles or let tiles die sooner`,
     b.loc,
-    notes.filter((n) => n.loc !== undefined),
+    notes,
   );
 }
 
-/**
- * Tiles allocated at the same source line in successive loop iterations ("a site") get `multiBuffer` rotating
- * slots, so the loads of iteration i+1 do not wait for the compute of iteration i (double buffering, as NKI's
- * compiler does for affine loops). Where SBUF or PSUM is too small for that, the largest sites fall back to one slot.
- */
-export const DEFAULT_MULTI_BUFFER = 2;
-
 interface Site {
-  /** Instances in order of first use. */
-  readonly instances: number[];
+  readonly key: string;
+  /** Instances in order of first use, grouped by the loop iteration that allocates them. */
+  readonly groups: readonly (readonly number[])[];
+  /** Written by DMA: multi-buffering it lets transfers overlap compute, so it is the last to give up. */
+  readonly loaded: boolean;
+  /** Bytes per partition of the largest group: what one more slot of the site costs. */
   readonly bytes: number;
 }
 
-function allocationSites(
-  ir: KernelIR,
-  ranges: readonly (readonly [number, number] | undefined)[],
-): Map<string, Site> {
-  const sites = new Map<string, Site>();
+/** The loop iteration a tile belongs to: the innermost loop frame (instance and index) of its first use. */
+function iterationOf(ir: KernelIR, ranges: Ranges, id: number): string {
+  const loops = ir.instrs[ranges[id]![0]].loop.loops;
+  const f = loops[loops.length - 1];
+  return f ? `${f.id}:${f.index}` : 'top';
+}
+
+type Ranges = readonly (readonly [number, number] | undefined)[];
+
+const bytesOf = (b: BufferDecl) => freeSize(b.shape) * DTYPES[b.dtype].bytes;
+
+/** Tiles allocated at the same source line in two or more loop iterations. */
+function allocationSites(ir: KernelIR, ranges: Ranges): Site[] {
+  const byLoc = new Map<string, number[]>();
   for (const b of ir.buffers) {
     if (b.space === 'hbm' || !ranges[b.id]) continue;
     const key = `${b.space} ${b.loc.file}:${b.loc.line}:${b.loc.column}`;
-    let site = sites.get(key);
-    if (!site) sites.set(key, (site = { instances: [], bytes: 0 }));
-    site.instances.push(b.id);
-    (site as { bytes: number }).bytes = Math.max(site.bytes, freeSize(b.shape) * DTYPES[b.dtype].bytes);
+    let list = byLoc.get(key);
+    if (!list) byLoc.set(key, (list = []));
+    list.push(b.id);
   }
-  for (const [k, site] of sites) {
-    if (site.instances.length < 2) sites.delete(k);
-    else site.instances.sort((x, y) => ranges[x]![0] - ranges[y]![0]);
+  const dmaWritten = new Set(ir.instrs.filter((i) => i.op === 'dmaCopy').map((i) => i.outs[0].buffer));
+  const sites: Site[] = [];
+  for (const [key, ids] of byLoc) {
+    ids.sort((x, y) => ranges[x]![0] - ranges[y]![0]);
+    const groups: number[][] = [];
+    let it = '';
+    for (const id of ids) {
+      const k = iterationOf(ir, ranges, id);
+      if (k !== it || groups.length === 0) groups.push([]);
+      it = k;
+      groups[groups.length - 1].push(id);
+    }
+    if (groups.length < 2) continue;
+    const bytes = Math.max(...groups.map((g) => g.reduce((s, id) => s + bytesOf(ir.buffers[id]), 0)));
+    sites.push({ key, groups, loaded: ids.some((id) => dmaWritten.has(id)), bytes });
   }
   return sites;
 }
 
-/** For allocation only: a tile's slot stays reserved until the instance `depth - 1` iterations later starts. */
-function heldUntil(
-  sites: ReadonlyMap<string, Site>,
-  depth: ReadonlyMap<string, number>,
-  ranges: readonly (readonly [number, number] | undefined)[],
-): Map<number, number> {
-  const held = new Map<number, number>();
-  for (const [k, site] of sites) {
-    const d = depth.get(k) ?? 1;
-    if (d < 2) continue;
-    site.instances.forEach((id, j) => {
-      const later = site.instances[j + d - 1];
-      if (later !== undefined) held.set(id, Math.max(ranges[id]![1], ranges[later]![0]));
-    });
-  }
-  return held;
-}
-
 /**
- * Pass 2: place every buffer. HBM tensors get disjoint addresses; SBUF and PSUM tiles are packed by live range
- * (a tile's bytes are reused once its last instruction has issued). PSUM tiles never cross a 2 KiB bank.
- * neuroncore.md §1.3, §1.4 TC#2, §5.4 rule 3.
+ * Pass 2: place every buffer. HBM tensors get disjoint addresses. On chip, a tile allocated at the same line in
+ * successive loop iterations (a "site") gets a pool of `multiBuffer` rotating slots, so iteration i+1's loads do not
+ * wait for iteration i's compute (double buffering, as NKI's `mod_alloc` does by hand); other tiles are packed by
+ * live range, first fit. Where a pool does not fit, sites give up multi-buffering (compute-only sites first, then
+ * the largest) until everything fits. PSUM tiles never cross a 2 KiB bank. neuroncore.md §1.3, §1.13, §5.4 rule 3.
  */
+export const DEFAULT_MULTI_BUFFER = 2;
+
 export function allocate(
   ir: KernelIR,
   chip: ChipConfig,
@@ -183,57 +197,143 @@ export function allocate(
     );
   }
   const sites = allocationSites(ir, ranges);
-  const depth = new Map<string, number>([...sites.keys()].map((k) => [k, multiBuffer]));
+  const depth = new Map(sites.map((s) => [s.key, multiBuffer]));
+  const shrinkOrder = [...sites].sort((x, y) => Number(x.loaded) - Number(y.loaded) || y.bytes - x.bytes);
   for (;;) {
     try {
-      placeOnChip(ir, chip, ranges, heldUntil(sites, depth, ranges), placements);
-      break;
+      placeOnChip(
+        ir,
+        chip,
+        ranges,
+        sites.filter((s) => (depth.get(s.key) ?? 1) > 1),
+        depth,
+        placements,
+      );
+      return { placements, hbmBytes: hbm };
     } catch (e) {
-      // Out of space: give up multi-buffering for the largest site that still has it, then try again.
-      const shrink = [...sites.entries()]
-        .filter(([k]) => (depth.get(k) ?? 1) > 1)
-        .sort((x, y) => y[1].bytes - x[1].bytes)[0];
-      if (!(e instanceof KernelError) || !shrink) throw e;
-      depth.set(shrink[0], 1);
+      const next = shrinkOrder.find((s) => (depth.get(s.key) ?? 1) > 1);
+      if (!(e instanceof KernelError) || !next) throw e;
+      depth.set(next.key, 1);
     }
   }
-  return { placements, hbmBytes: hbm };
 }
 
-/** SBUF and PSUM placement by live range, first fit; `held` extends slots reserved for multi-buffering. */
+interface Pool {
+  readonly site: Site;
+  readonly slots: number;
+  readonly slotBytes: number;
+  /** Byte offset of each instance within its slot. */
+  readonly offsets: ReadonlyMap<number, number>;
+  readonly first: number;
+  readonly last: number;
+}
+
+/**
+ * A site's pool: slot g % slots holds iteration group g. Correctness needs every group dead before the group that
+ * reuses its slot starts: `live` is the fewest slots that guarantee it (groups alive at once); multi-buffering
+ * multiplies it, so the next iterations' tiles have their own slots while the current ones are in use.
+ */
+function makePool(site: Site, depth: number, ir: KernelIR, ranges: Ranges, unit: (bytes: number) => number): Pool {
+  const offsets = new Map<number, number>();
+  let slotBytes = 0;
+  let last = 0;
+  const groupFirst = site.groups.map((g) => Math.min(...g.map((id) => ranges[id]![0])));
+  const groupLast = site.groups.map((g) => Math.max(...g.map((id) => ranges[id]![1])));
+  for (const group of site.groups) {
+    let off = 0;
+    for (const id of group) {
+      offsets.set(id, off);
+      off += unit(bytesOf(ir.buffers[id]));
+      last = Math.max(last, ranges[id]![1]);
+    }
+    slotBytes = Math.max(slotBytes, off);
+  }
+  let live = 1;
+  for (let g = 0; g < site.groups.length; g++) {
+    while (g + live < site.groups.length && groupFirst[g + live] <= groupLast[g]) live++;
+  }
+  return { site, slots: live * depth, slotBytes, offsets, first: groupFirst[0], last };
+}
+
+/** SBUF and PSUM placement: pools for multi-buffered sites, first fit by live range for the rest. */
 function placeOnChip(
   ir: KernelIR,
   chip: ChipConfig,
-  ranges: readonly (readonly [number, number] | undefined)[],
-  held: ReadonlyMap<number, number>,
+  ranges: Ranges,
+  pooled: readonly Site[],
+  depth: ReadonlyMap<string, number>,
   placements: (Placement | undefined)[],
 ): void {
   const sbufCap = chip.sbuf.bytesPerPartition - chip.sbuf.reservedBytesPerPartition;
   const bank = chip.psum.bankBytesPerPartition;
   const arenas = {
     sbuf: new Arena(sbufCap, chip.sbuf.minAlignBytes),
-    psum: new Arena(chip.psum.banks * bank, chip.psum.minAlignBytes, (start, size) =>
-      Math.floor(start / bank) === Math.floor((start + size - 1) / bank)
+    psum: new Arena(chip.psum.banks * bank, chip.psum.minAlignBytes, (start, size) => {
+      if (size > bank) return start % bank === 0 ? start : Math.ceil(start / bank) * bank;
+      return Math.floor(start / bank) === Math.floor((start + size - 1) / bank)
         ? start
-        : Math.ceil(start / bank) * bank,
-    ),
+        : Math.ceil(start / bank) * bank;
+    }),
   };
-  const order = ir.buffers
-    .filter((b) => b.space !== 'hbm' && ranges[b.id])
-    .sort((x, y) => ranges[x.id]![0] - ranges[y.id]![0] || x.id - y.id);
-  const until = (id: number) => held.get(id) ?? ranges[id]![1];
-  for (const b of order) {
-    const space = b.space as 'sbuf' | 'psum';
-    const arena = arenas[space];
-    const first = ranges[b.id]![0];
-    arena.release((id) => until(id) < first);
-    const bytes = freeSize(b.shape) * DTYPES[b.dtype].bytes;
-    const at = arena.place(b.id, bytes);
+  const units = {
+    sbuf: (n: number) => align(n, Math.max(1, chip.sbuf.minAlignBytes)),
+    psum: (n: number) => Math.ceil(n / bank) * bank,
+  };
+  const poolOf = new Map<number, Pool>();
+  const pools: Pool[] = pooled.map((site) => {
+    const space = ir.buffers[site.groups[0][0]].space as 'sbuf' | 'psum';
+    const pool = makePool(site, depth.get(site.key) ?? 1, ir, ranges, units[space]);
+    for (const g of site.groups) for (const id of g) poolOf.set(id, pool);
+    return pool;
+  });
+  // Pools get negative ids in the arenas.
+  type Item = { id: number; first: number; last: number; space: 'sbuf' | 'psum'; bytes: number };
+  const items: Item[] = [];
+  pools.forEach((p, i) => {
+    const space = ir.buffers[p.site.groups[0][0]].space as 'sbuf' | 'psum';
+    items.push({ id: -1 - i, first: p.first, last: p.last, space, bytes: p.slots * p.slotBytes });
+  });
+  for (const b of ir.buffers) {
+    const r = ranges[b.id];
+    if (b.space === 'hbm' || !r || poolOf.has(b.id)) continue;
+    items.push({ id: b.id, first: r[0], last: r[1], space: b.space, bytes: bytesOf(b) });
+  }
+  items.sort((x, y) => x.first - y.first || x.id - y.id);
+  const lastOf = new Map(items.map((it) => [it.id, it.last]));
+  for (const it of items) {
+    const arena = arenas[it.space];
+    arena.release((id) => lastOf.get(id)! < it.first);
+    const at = arena.place(it.id, it.bytes);
+    const b = it.id >= 0 ? ir.buffers[it.id] : ir.buffers[pools[-1 - it.id].site.groups[0][0]];
     if (at === undefined) {
-      throw space === 'sbuf'
-        ? capacityError('TK0501', 'SBUF', b, bytes, sbufCap, arena, ir)
-        : capacityError('TK0502', 'PSUM', b, bytes, chip.psum.banks * bank, arena, ir);
+      throw it.space === 'sbuf'
+        ? capacityError('TK0501', 'SBUF', b, it.bytes, sbufCap, arena, ir, pools)
+        : capacityError('TK0502', 'PSUM', b, it.bytes, chip.psum.banks * bank, arena, ir, pools);
     }
-    placements[b.id] = { buffer: b.id, space, startPartition: 0, byteOffset: at, bytes, live: ranges[b.id]! };
+    if (it.id >= 0) {
+      placements[it.id] = {
+        buffer: it.id,
+        space: it.space,
+        startPartition: 0,
+        byteOffset: at,
+        bytes: it.bytes,
+        live: ranges[it.id]!,
+      };
+      continue;
+    }
+    const pool = pools[-1 - it.id];
+    pool.site.groups.forEach((group, g) => {
+      for (const id of group) {
+        const byteOffset = at + (g % pool.slots) * pool.slotBytes + pool.offsets.get(id)!;
+        placements[id] = {
+          buffer: id,
+          space: it.space,
+          startPartition: 0,
+          byteOffset,
+          bytes: bytesOf(ir.buffers[id]),
+          live: ranges[id]!,
+        };
+      }
+    });
   }
 }

@@ -16,7 +16,7 @@ describe('allocation', () => {
   it('double-buffers tiles of a loop site so consecutive iterations use different slots', () => {
     const k = kernel((a) => {
       const out = nl.ndarray([128, 512], nl.float32, { buffer: nl.sharedHbm });
-      for (const _ of nl.affineRange(3)) {
+      for (const _ of nl.sequentialRange(3)) {
         const x = nl.load(a, { name: 'x' });
         nl.store(out, nl.exp(x, { name: 'e' }));
       }
@@ -37,7 +37,7 @@ describe('allocation', () => {
   it('with one slot per site, a dead tile is reused at once', () => {
     const k = kernel((a) => {
       const out = nl.ndarray([128, 512], nl.float32, { buffer: nl.sharedHbm });
-      for (const _ of nl.affineRange(2)) nl.store(out, nl.exp(nl.load(a, { name: 'x' })));
+      for (const _ of nl.sequentialRange(2)) nl.store(out, nl.exp(nl.load(a, { name: 'x' })));
       return out;
     });
     const p = compile(k.trace([f32([128, 512])]), trn1, { multiBuffer: 1 });
@@ -47,7 +47,7 @@ describe('allocation', () => {
   it('falls back to one slot for a site that cannot be double-buffered', () => {
     const k = kernel((a) => {
       const out = nl.ndarray([128, 20000], nl.float32, { buffer: nl.sharedHbm });
-      for (const _ of nl.affineRange(2)) nl.store(out, nl.exp(nl.load(a, { name: 'big' })));
+      for (const _ of nl.sequentialRange(2)) nl.store(out, nl.exp(nl.load(a, { name: 'big' })));
       return out;
     });
     const p = compile(k.trace([f32([128, 20000])]), trn1);

@@ -77,12 +77,20 @@ describe.each(LIBRARY.map((lk) => [lk.name, lk] as const))('library kernel %s', 
 describe('libraryKernel', () => {
   it('finds each kernel by name', () => {
     for (const lk of LIBRARY) expect(libraryKernel(lk.name)).toBe(lk);
-    expect(LIBRARY.map((lk) => lk.name)).toEqual(['add', 'matmul', 'matmul-tiled', 'softmax']);
+    expect(LIBRARY.map((lk) => lk.name)).toEqual([
+      'add',
+      'matmul',
+      'matmul-tiled',
+      'matmul-hoisted',
+      'matmul-blocked',
+      'matmul-optimized',
+      'softmax',
+    ]);
   });
 
   it('lists the known names for an unknown one', () => {
     expect(() => libraryKernel('matmull')).toThrow(
-      "unknown library kernel 'matmull'; known kernels: add, matmul, matmul-tiled, softmax",
+      "unknown library kernel 'matmull'; known kernels: add, matmul, matmul-tiled, matmul-hoisted, matmul-blocked, matmul-optimized, softmax",
     );
   });
 });

@@ -9,6 +9,7 @@ import { type Comparison, compareArrays, type HostArray, randomArray, type Toler
 import type { KernelIR } from './ir/types.ts';
 import { getChip } from './simulator/chips/index.ts';
 import type { ChipConfig } from './simulator/chips/types.ts';
+import type { PrintSink } from './simulator/device-print.ts';
 import { type SimulateResult, simulate } from './simulator/simulate.ts';
 
 export { compile } from './codegen/compile.ts';
@@ -44,11 +45,18 @@ export type { BufferDecl, Engine, Instr, KernelIR, MemSpace, View } from './ir/t
 export { verifyIR } from './ir/verifier.ts';
 export { CHIPS, getChip } from './simulator/chips/index.ts';
 export type { ChipConfig } from './simulator/chips/types.ts';
-export { type SimulateResult, simulate } from './simulator/simulate.ts';
+export {
+  type DevicePrint,
+  formatDevicePrint,
+  type PrintSink,
+} from './simulator/device-print.ts';
+export { type SimulateOptions, type SimulateResult, simulate } from './simulator/simulate.ts';
 
 export interface RunOptions {
   /** A chip name ('trn1', 'trn2') or a config; default trn1. */
   readonly chip?: string | ChipConfig;
+  /** Where `nl.devicePrint` output goes (default: formatted lines on stdout). */
+  readonly print?: PrintSink;
 }
 
 export interface RunResult extends SimulateResult {
@@ -64,7 +72,7 @@ function chipOf(chip: RunOptions['chip']): ChipConfig {
 export function run(k: Kernel, inputs: readonly HostArray[], opts: RunOptions = {}): RunResult {
   const ir = k.trace(inputs);
   const program = compile(ir, chipOf(opts.chip));
-  return { ir, program, ...simulate(program, inputs) };
+  return { ir, program, ...simulate(program, inputs, { print: opts.print }) };
 }
 
 /** Seeded inputs for a kernel's input specs (uniform in [-1, 1), rounded to each dtype). */

@@ -230,6 +230,11 @@ describe.concurrent('tilekit (subprocesses, concurrent)', () => {
         'max abs err',
         'tolerance',
         'result',
+        'sim us',
+        'PE %',
+        'DVE %',
+        'ACT %',
+        'DMA %',
         'wall ms',
       ]);
       const rows = suiteCases(r.stdout);

@@ -7,6 +7,7 @@ import { compareArrays, getChip, randomInputs, run } from '../index.ts';
 import type { DType } from '../ir/dtypes.ts';
 import { KernelError } from '../ir/errors.ts';
 import type { LibraryKernel, ShapeParams } from '../kernels/library.ts';
+import { summarize } from '../simulator/timing/metrics.ts';
 import { fmtMs, fmtNum } from './format.ts';
 import { type Column, renderTable } from './table.ts';
 
@@ -35,6 +36,15 @@ export interface SuiteRow {
   readonly atol: number;
   readonly rtol: number;
   readonly status: SuiteStatus;
+  /** Simulated latency on the chip (NaN when the case could not run). */
+  readonly latencyNs: number;
+  /** Fraction of the latency TensorE and the DMA engines were busy. */
+  readonly active: {
+    readonly tensor: number;
+    readonly vector: number;
+    readonly scalar: number;
+    readonly dma: number;
+  };
   /** Host wall time to trace, compile and simulate the case. */
   readonly wallMs: number;
   readonly error?: { readonly code?: string; readonly message: string; readonly formatted: string };
@@ -69,9 +79,17 @@ export function runLibraryCase(
     }
     const cmp = result.outputs.map((o, i) => compareArrays(o.data, expected[i], o.shape, tol));
     const ok = cmp.every((c) => c.ok);
+    const t = summarize(result.timeline);
     return {
       ...base,
       instructions: result.instructions,
+      latencyNs: t.latencyNs,
+      active: {
+        tensor: t.active.tensor,
+        vector: t.active.vector,
+        scalar: t.active.scalar,
+        dma: t.active.dma,
+      },
       maxAbsError: Math.max(...cmp.map((c) => c.maxAbsError)),
       maxRelError: Math.max(...cmp.map((c) => c.maxRelError)),
       mismatches: cmp.reduce((n, c) => n + c.mismatches, 0),
@@ -86,6 +104,8 @@ export function runLibraryCase(
     return {
       ...base,
       instructions: 0,
+      latencyNs: Number.NaN,
+      active: { tensor: 0, vector: 0, scalar: 0, dma: 0 },
       maxAbsError: Number.NaN,
       maxRelError: Number.NaN,
       mismatches: 0,
@@ -121,6 +141,31 @@ export const SUITE_COLUMNS: readonly Column<SuiteRow>[] = [
   },
   { header: 'tolerance', cell: (r) => `atol ${fmtNum(r.atol)} rtol ${fmtNum(r.rtol)}` },
   { header: 'result', cell: (r) => r.status },
+  {
+    header: 'sim us',
+    align: 'right',
+    cell: (r) => (r.status === 'ERROR' ? '-' : (r.latencyNs / 1000).toFixed(2)),
+  },
+  {
+    header: 'PE %',
+    align: 'right',
+    cell: (r) => (r.status === 'ERROR' ? '-' : (100 * r.active.tensor).toFixed(1)),
+  },
+  {
+    header: 'DVE %',
+    align: 'right',
+    cell: (r) => (r.status === 'ERROR' ? '-' : (100 * r.active.vector).toFixed(1)),
+  },
+  {
+    header: 'ACT %',
+    align: 'right',
+    cell: (r) => (r.status === 'ERROR' ? '-' : (100 * r.active.scalar).toFixed(1)),
+  },
+  {
+    header: 'DMA %',
+    align: 'right',
+    cell: (r) => (r.status === 'ERROR' ? '-' : (100 * r.active.dma).toFixed(1)),
+  },
   { header: 'wall ms', align: 'right', cell: (r) => fmtMs(r.wallMs) },
 ];
 

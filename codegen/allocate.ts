@@ -233,7 +233,13 @@ interface Pool {
  * reuses its slot starts: `live` is the fewest slots that guarantee it (groups alive at once); multi-buffering
  * multiplies it, so the next iterations' tiles have their own slots while the current ones are in use.
  */
-function makePool(site: Site, depth: number, ir: KernelIR, ranges: Ranges, unit: (bytes: number) => number): Pool {
+function makePool(
+  site: Site,
+  depth: number,
+  ir: KernelIR,
+  ranges: Ranges,
+  unit: (bytes: number) => number,
+): Pool {
   const offsets = new Map<number, number>();
   let slotBytes = 0;
   let last = 0;

@@ -1,10 +1,13 @@
 import type { ActivationFn } from '../ir/activation.ts';
 import type { AluOp } from '../ir/alu.ts';
 import type { DType } from '../ir/dtypes.ts';
+import { aluNumerics } from '../ir/ops/alu-rules.ts';
+import type { MatmulAttrs } from '../ir/ops/matmul.ts';
 import type { ScalarOperand } from '../ir/ops/operand.ts';
 import { freeSize, type View } from '../ir/types.ts';
 import { activeTrace, raise } from '../tracer/context.ts';
 import { checkDType, checkShape } from './alloc.ts';
+import { accumulatorAttrs, defined, type ReduceOptionsBase } from './nisa/state.ts';
 import { destination, emit, type InstrOptions, scalarOperand, tensorArg } from './operands.ts';
 import type { Tensor } from './tensor.ts';
 
@@ -16,15 +19,41 @@ export interface MatmulOptions extends Omit<InstrOptions, 'engine' | 'dtype'> {
    * matmul into it (a running accumulation group), otherwise overwrite.
    */
   readonly accumulate?: boolean;
+  /** PE-array tiling: [row, column] of the tile (multiples of 32); give with tileSize. */
+  readonly tilePosition?: readonly [number, number];
+  /** PE-array tiling: [rows, columns] of the tile (multiples of 32); give with tilePosition. */
+  readonly tileSize?: readonly [number, number];
+  /** Transpose mode: moving is the identity; the result keeps the stationary dtype, bit-exact. */
+  readonly isTranspose?: boolean;
+  /** Hints: the fp32 operand holds only 0/1 (2x faster). */
+  readonly isStationaryOnezero?: boolean;
+  readonly isMovingOnezero?: boolean;
+  /** 'doubleRow': fp8 with K up to 256, operands laid out [K, 2, ...] (NeuronCore-v3+). */
+  readonly perfMode?: 'none' | 'doubleRow';
 }
 
-/** result[M, N] = stationary[K, M]ᵀ · moving[K, N] into PSUM fp32. */
+/**
+ * result[M, N] = stationary[K, M]ᵀ · moving[K, N] into PSUM fp32 (transpose mode: the stationary dtype).
+ * doubleRow: stationary [K, 2, M], moving [K, 2, N].
+ */
 export function ncMatmul(stationary: Tensor, moving: Tensor, opts?: MatmulOptions): Tensor {
   const s = tensorArg(stationary, 'ncMatmul stationary');
   const m = tensorArg(moving, 'ncMatmul moving');
-  const dst = destination(opts, [freeSize(s.shape), freeSize(m.shape)], 'float32', 'psum', 'matmul');
-  const accumulate = opts?.accumulate ?? continuesGroup(dst.view);
-  emit('ncMatmul', [s.view, m.view], [dst.view], { accumulate });
+  const depth = opts?.perfMode === 'doubleRow' ? 2 : 1;
+  const shape = [freeSize(s.shape) / depth, freeSize(m.shape) / depth].map(Math.floor);
+  const dtype = opts?.isTranspose ? s.dtype : 'float32';
+  const dst = destination(opts, shape, dtype, 'psum', 'matmul');
+  const accumulate = opts?.accumulate ?? (opts?.isTranspose ? false : continuesGroup(dst.view));
+  const attrs: MatmulAttrs = {
+    accumulate,
+    ...(opts?.tilePosition !== undefined ? { tilePosition: opts.tilePosition } : {}),
+    ...(opts?.tileSize !== undefined ? { tileSize: opts.tileSize } : {}),
+    ...(opts?.isTranspose ? { isTranspose: true } : {}),
+    ...(opts?.isStationaryOnezero ? { isStationaryOnezero: true } : {}),
+    ...(opts?.isMovingOnezero ? { isMovingOnezero: true } : {}),
+    ...(opts?.perfMode !== undefined && opts.perfMode !== 'none' ? { perfMode: opts.perfMode } : {}),
+  };
+  emit('ncMatmul', [s.view, m.view], [dst.view], attrs);
   return dst;
 }
 
@@ -51,14 +80,18 @@ export function ncTranspose(data: Tensor, opts?: InstrOptions & { engine?: 'tens
   return dst;
 }
 
-export interface ActivationOptions extends InstrOptions {
+export interface ActivationOptions extends InstrOptions, ReduceOptionsBase {
   readonly bias?: Tensor | number;
   readonly scale?: Tensor | number;
-  /** A [P, 1] tile that receives the add-reduction of the results along the free axes. */
-  readonly reduceRes?: Tensor;
+  /** prelu's negative slope. */
+  readonly alpha?: number;
 }
 
-/** out = op(data * scale + bias) on ScalarE. */
+/**
+ * out = op(data * scale + bias) on ScalarE. With `reduceRes` (a [P, 1] tile) the results are also reduced along the
+ * free axes (`reduceOp`, default add); an explicit `reduceCmd` drives the ACT accumulator registers across
+ * instructions (see ir/ops/accumulator.ts), e.g. 'resetReduce' on the first chunk and 'reduce' on the rest.
+ */
 export function activation(op: ActivationFn, data: Tensor, opts?: ActivationOptions): Tensor {
   const x = tensorArg(data, 'activation data');
   const ins: View[] = [x.view];
@@ -67,12 +100,18 @@ export function activation(op: ActivationFn, data: Tensor, opts?: ActivationOpti
     opts?.bias === undefined ? undefined : scalarOperand(opts.bias, ins, 'activation bias');
   const dst = destination(opts, x.shape, opts?.dtype ?? x.dtype, 'sbuf', op);
   const outs = [dst.view];
-  if (opts?.reduceRes !== undefined) outs.push(tensorArg(opts.reduceRes, 'activation reduceRes').view);
+  const acc = accumulatorAttrs('scalar', x.shape[0], ins, outs, opts, 'add');
   emit(
     'activation',
     ins,
     outs,
-    { func: op, scale, bias, reduce: opts?.reduceRes !== undefined },
+    {
+      func: op,
+      scale,
+      bias,
+      ...(opts?.alpha !== undefined ? { alpha: opts.alpha } : {}),
+      ...(acc ? { acc } : {}),
+    },
     opts?.engine,
   );
   return dst;
@@ -83,7 +122,9 @@ export function tensorTensor(a: Tensor, b: Tensor, op: AluOp, opts?: InstrOption
   const x = tensorArg(a, 'tensorTensor data1');
   const y = tensorArg(b, 'tensorTensor data2');
   const dst = destination(opts, x.shape, opts?.dtype ?? x.dtype, 'sbuf', op);
-  emit('tensorTensor', [x.view, y.view], [dst.view], { op }, opts?.engine);
+  const engine = opts?.engine ?? 'vector';
+  const numerics = aluNumerics([op], engine, [x.view, y.view, dst.view]);
+  emit('tensorTensor', [x.view, y.view], [dst.view], { op, ...defined(numerics) }, opts?.engine);
   return dst;
 }
 
@@ -109,6 +150,7 @@ export function tensorScalar(
   const o1 =
     opts?.operand1 === undefined ? undefined : scalarOperand(opts.operand1, ins, 'tensorScalar operand1');
   const dst = destination(opts, x.shape, opts?.dtype ?? x.dtype, 'sbuf', op0);
+  const numerics = aluNumerics([op0, opts?.op1], opts?.engine ?? 'vector', [...ins, dst.view]);
   const attrs = {
     op0,
     operand0: o0,
@@ -116,6 +158,7 @@ export function tensorScalar(
     op1: opts?.op1,
     operand1: o1,
     reverse1: opts?.reverse1 ?? false,
+    ...defined(numerics),
   };
   emit('tensorScalar', ins, [dst.view], attrs, opts?.engine);
   return dst;
@@ -140,7 +183,14 @@ export function tensorReduce(
   const shape = x.shape.map((n, d) => (axes.includes(d) ? (opts?.keepdims ? 1 : 0) : n)).filter((n) => n > 0);
   if (shape.length < 2) shape.push(1);
   const dst = destination(opts, shape, opts?.dtype ?? x.dtype, 'sbuf', `reduce_${op}`);
-  emit('tensorReduce', [x.view], [dst.view], { op, axes, negate: opts?.negate ?? false }, opts?.engine);
+  const numerics = aluNumerics([op], 'vector', [x.view, dst.view]);
+  emit(
+    'tensorReduce',
+    [x.view],
+    [dst.view],
+    { op, axes, negate: opts?.negate ?? false, ...defined(numerics) },
+    opts?.engine,
+  );
   return dst;
 }
 
@@ -187,10 +237,8 @@ export function iota(shape: readonly number[], dtype: DType, opts?: IotaOptions)
   return dst;
 }
 
-/** DMA `src` into `dst` (HBM↔SBUF, HBM→HBM, SBUF→SBUF), casting through fp32. NKI order: destination first. */
-export function dmaCopy(dst: Tensor, src: Tensor): Tensor {
-  const d = tensorArg(dst, 'dmaCopy dst');
-  const s = tensorArg(src, 'dmaCopy src');
-  emit('dmaCopy', [s.view], [d.view], {});
-  return d;
-}
+export * from './nisa/compute.ts';
+export * from './nisa/gather.ts';
+export * from './nisa/random.ts';
+export * from './nisa/select.ts';
+export * from './nisa-dma.ts';

@@ -7,7 +7,8 @@ import { erf, sigmoid, softplus } from './math.ts';
  * returns unspecified values; tilekit returns the exact value).
  */
 export interface ActivationInfo {
-  readonly fn: (x: number) => number;
+  /** f(x); `alpha` is the instruction's alpha (prelu's negative slope). */
+  readonly fn: (x: number, alpha: number) => number;
   readonly range?: readonly [number, number];
 }
 
@@ -18,19 +19,33 @@ const geluTanh = (x: number): number =>
 const geluDx = (x: number): number =>
   0.5 * (1 + erf(x / Math.SQRT2)) + (x * Math.exp(-0.5 * x * x)) / Math.sqrt(2 * Math.PI);
 
+const SIGMOID_GELU = 1.702;
+/** d/dx of x·sigmoid(1.702x). */
+const geluSigmoidDx = (x: number): number => {
+  const s = sigmoid(SIGMOID_GELU * x);
+  return s + SIGMOID_GELU * x * s * (1 - s);
+};
+
+/**
+ * `prelu` takes its negative slope from the instruction (`alpha`); every other function ignores it. The list is
+ * neuroncore.md §2.4 [SH] plus `identity` (an alias of copy) and `bypass` (new NKI's name for it).
+ */
 export const ACTIVATIONS = {
   copy: { fn: (x) => x },
   identity: { fn: (x) => x },
+  bypass: { fn: (x) => x },
   square: { fn: (x) => x * x },
   exp: { fn: Math.exp },
   log: { fn: Math.log, range: [2 ** -64, 2 ** 64] },
   relu: { fn: (x) => (x > 0 ? x : 0) },
+  prelu: { fn: (x, alpha) => (x > 0 ? x : alpha * x) },
   sigmoid: { fn: sigmoid },
   tanh: { fn: Math.tanh },
   gelu: { fn: gelu },
   geluDx: { fn: geluDx },
   geluApprxTanh: { fn: geluTanh },
-  geluApprxSigmoid: { fn: (x) => x * sigmoid(1.702 * x) },
+  geluApprxSigmoid: { fn: (x) => x * sigmoid(SIGMOID_GELU * x) },
+  geluApprxSigmoidDx: { fn: geluSigmoidDx },
   silu: { fn: (x) => x * sigmoid(x) },
   siluDx: { fn: (x) => sigmoid(x) * (1 + x * (1 - sigmoid(x))) },
   softplus: { fn: softplus },

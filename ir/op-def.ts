@@ -18,6 +18,8 @@ export interface EvalArgs<A> {
   readonly outs: readonly Float64Array[];
   readonly outShapes: readonly (readonly number[])[];
   readonly attrs: A;
+  /** For ops that report to the host instead of writing memory (devicePrint): hand the simulator these values. */
+  readonly report?: (values: Float64Array) => void;
 }
 
 /** One ISA operation: its facts in one place. Per-concern tables (cost per chip, exporters) key on the op name. */

@@ -9,7 +9,8 @@ export const MEM_SPACES: readonly MemSpace[] = ['hbm', 'sbuf', 'psum'];
 export type Engine = 'tensor' | 'vector' | 'scalar' | 'gpsimd' | 'sync' | 'dma';
 export const ENGINES: readonly Engine[] = ['tensor', 'vector', 'scalar', 'gpsimd', 'sync', 'dma'];
 
-export type BufferRole = 'input' | 'output' | 'temp';
+/** `constant`: an HBM tensor whose values are baked into the kernel (`nl.sharedConstant`); read-only. */
+export type BufferRole = 'input' | 'output' | 'temp' | 'constant';
 
 /** A tensor's storage: declared once, referenced by views. */
 export interface BufferDecl {
@@ -22,6 +23,8 @@ export interface BufferDecl {
   /** Inputs only: the kernel may write it. */
   readonly mutable: boolean;
   readonly loc: SourceLoc;
+  /** Constants only: the values, row-major, exact in `dtype`; the simulator writes them to HBM before the run. */
+  readonly init?: readonly number[];
 }
 
 /**

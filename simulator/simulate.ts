@@ -3,6 +3,7 @@ import { DTYPES, decodeStrided, encodeStrided } from '../ir/dtypes.ts';
 import { KernelError } from '../ir/errors.ts';
 import { type HostArray, typedArrayFor } from '../ir/host.ts';
 import { numel } from '../ir/types.ts';
+import { type DevicePrint, PrintCollector, type PrintSink, stdoutPrintSink } from './device-print.ts';
 import { executeInstr } from './execute.ts';
 import { Memories } from './memory.ts';
 import { schedule } from './timing/schedule.ts';
@@ -17,6 +18,13 @@ export interface SimulateResult {
   readonly instructions: number;
   /** When each instruction ran on which engine: the simulated time. */
   readonly timeline: Timeline;
+  /** What `nl.devicePrint` printed, ordered by program id, then instruction. */
+  readonly prints: readonly DevicePrint[];
+}
+
+export interface SimulateOptions {
+  /** Where `nl.devicePrint` output goes (default: formatted lines on stdout). */
+  readonly print?: PrintSink;
 }
 
 /** Timing only (like `nki.benchmark`): no values are computed, the Timeline is the same as in functional mode. */
@@ -25,7 +33,11 @@ export function timeProgram(program: Program): Timeline {
 }
 
 /** Run a compiled Program on fresh memories with these inputs and return its outputs. */
-export function simulate(program: Program, inputs: readonly HostArray[]): SimulateResult {
+export function simulate(
+  program: Program,
+  inputs: readonly HostArray[],
+  opts: SimulateOptions = {},
+): SimulateResult {
   const { ir } = program;
   if (inputs.length !== ir.inputs.length) {
     throw new KernelError(
@@ -39,6 +51,14 @@ export function simulate(program: Program, inputs: readonly HostArray[]): Simula
     if (p && p.space !== 'hbm') used[p.space] = Math.max(used[p.space], p.byteOffset + p.bytes);
   }
   const mem = new Memories(program.chip, program.hbmBytes, used);
+  /** Inputs and constants: values into the buffer's HBM placement (unplaced buffers are never touched). */
+  const writeHbm = (data: ArrayLike<number>, id: number) => {
+    const b = ir.buffers[id];
+    const p = program.placements[id];
+    if (!p) return;
+    const values = Float64Array.from(data);
+    encodeStrided(b.dtype, values, 0, values.length, mem.hbm, p.byteOffset, DTYPES[b.dtype].bytes);
+  };
   ir.inputs.forEach((id, i) => {
     const b = ir.buffers[id];
     const x = inputs[i];
@@ -56,12 +76,18 @@ export function simulate(program: Program, inputs: readonly HostArray[]): Simula
         ir.loc,
       );
     }
-    const p = program.placements[id];
-    if (!p) return;
-    const values = Float64Array.from(x.data);
-    encodeStrided(b.dtype, values, 0, values.length, mem.hbm, p.byteOffset, DTYPES[b.dtype].bytes);
+    writeHbm(x.data, id);
   });
-  const timeline = schedule(program, (ins) => executeInstr(mem, ins));
+  for (const b of ir.buffers) if (b.init) writeHbm(b.init, b.id);
+  const prints = new PrintCollector(program);
+  const sink = opts.print ?? stdoutPrintSink;
+  let timeline: Timeline;
+  try {
+    timeline = schedule(program, (ins) => executeInstr(mem, ins, prints.report));
+  } catch (e) {
+    prints.flush(sink);
+    throw e;
+  }
   const outputs: HostArray[] = [];
   const outputBytes: Uint8Array[] = [];
   for (const id of ir.outputs) {
@@ -76,5 +102,6 @@ export function simulate(program: Program, inputs: readonly HostArray[]): Simula
     outputs.push(Object.freeze({ shape: b.shape, dtype: b.dtype, data }));
     outputBytes.push(mem.hbm.slice(p.byteOffset, p.byteOffset + n * bytes));
   }
-  return { outputs, outputBytes, instructions: program.instrs.length, timeline };
+  const printed = prints.flush(sink);
+  return { outputs, outputBytes, instructions: program.instrs.length, timeline, prints: printed };
 }

@@ -12,6 +12,8 @@ import {
   type Tensor,
 } from '../index.ts';
 import type { DType } from '../ir/dtypes.ts';
+import { COMPUTE_CASES } from './ops-compute-cases.ts';
+import { DMA_CASES } from './ops-dma-cases.ts';
 
 /**
  * Registry-driven: each op runs as a small kernel through trace → compile → simulate, and the bytes that come back
@@ -163,6 +165,10 @@ const CASES: OpCase[] = [
     expected: (i, [x]) => x.data[pf(i)[0] * 2 * F + 2 * pf(i)[1] + 1],
   },
 ];
+
+CASES.push(...COMPUTE_CASES);
+
+CASES.push(...DMA_CASES);
 
 function runCase(c: OpCase, chip: string) {
   const k = kernel(

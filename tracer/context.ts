@@ -22,6 +22,7 @@ interface MutableBuffer {
   role: BufferRole;
   mutable: boolean;
   loc: SourceLoc;
+  init?: readonly number[];
 }
 
 /** The state of one kernel trace: buffers, instructions, the loop stack and the SPMD program id. */
@@ -124,7 +125,11 @@ export function hasActiveTrace(): boolean {
 
 export function withTrace<T>(ctx: TraceContext, fn: () => T): T {
   if (current)
-    throw new KernelError('TK0402', 'a kernel cannot be traced from inside another kernel', userLocation());
+    throw new KernelError(
+      'TK0414',
+      'a kernel cannot be traced or called from inside another kernel; call its body as a plain function instead',
+      userLocation(),
+    );
   current = ctx;
   try {
     return fn();

@@ -2,9 +2,12 @@ import { KernelError } from '../ir/errors.ts';
 import type { OpDef } from '../ir/op-def.ts';
 import { OPS, type OpName } from '../ir/ops/index.ts';
 import type { Engine, Instr, View } from '../ir/types.ts';
+import { AffineWrites } from './affine-writes.ts';
 import type { TraceContext } from './context.ts';
 import { userLocation } from './location.ts';
 import { checkComputeOperand } from './rules.ts';
+
+const affineWrites = new WeakMap<TraceContext, AffineWrites>();
 
 export interface RecordArgs {
   readonly op: OpName;
@@ -33,7 +36,8 @@ export function record(ctx: TraceContext, args: RecordArgs): Instr {
       loc,
     );
   }
-  if (engine !== 'dma') {
+  // Access-pattern rules are about the compute engines' datapaths; DMA queues and the sync engine have none.
+  if (engine !== 'dma' && engine !== 'sync') {
     for (const [i, v] of [...args.ins, ...args.outs].entries()) {
       const what = i < args.ins.length ? `${args.op} input ${i}` : `${args.op} output`;
       const bad = checkComputeOperand(v, ctx.buffers[v.buffer].shape, what);
@@ -48,6 +52,14 @@ export function record(ctx: TraceContext, args: RecordArgs): Instr {
         `cannot write to input '${b.name}': it is not declared mutable (kernel option mutable: ['${b.name}'])`,
         loc,
         [{ message: `'${b.name}' is a parameter of kernel '${ctx.kernelName}'`, loc: b.loc }],
+      );
+    }
+    if (b.role === 'constant') {
+      throw new KernelError(
+        'TK0412',
+        `cannot write to '${b.name}': it is a shared constant; copy it into a tile or an HBM tensor you allocate`,
+        loc,
+        [{ message: `'${b.name}' was created here`, loc: b.loc }],
       );
     }
   }
@@ -67,6 +79,10 @@ export function record(ctx: TraceContext, args: RecordArgs): Instr {
     loc,
     loop: ctx.loopContext(),
   });
+  let writes = affineWrites.get(ctx);
+  if (!writes) affineWrites.set(ctx, (writes = new AffineWrites()));
+  const clash = writes.check(instr, def.readsOutputs?.(args.attrs) ?? false, (id) => ctx.buffers[id].name);
+  if (clash) throw new KernelError(clash.code, clash.message, loc, clash.notes);
   ctx.instrs.push(instr);
   for (const v of instr.ins) ctx.lastTouch.set(v.buffer, instr);
   for (const v of instr.outs) ctx.lastTouch.set(v.buffer, instr);

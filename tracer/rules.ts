@@ -22,8 +22,11 @@ export function partitionStart(v: View, bufferShape: readonly number[]): number 
 /** Hardware access patterns: partition plus at most 4 free dims (neuroncore.md §1.7, §5.4 rule 7 [A1, PA]). */
 export const MAX_FREE_DIMS = 4;
 
+/** Free-dim strides are int16 element counts in the instruction encoding (neuroncore.md §1.7, §5.4 rule 7 [A1, PA]). */
+export const MAX_STRIDE = 32767;
+
 export type RuleViolation = {
-  code: 'TK0103' | 'TK0106' | 'TK0305';
+  code: 'TK0103' | 'TK0106' | 'TK0305' | 'TK0306' | 'TK0413';
   message: string;
   notes?: DiagnosticNote[];
 };
@@ -49,6 +52,16 @@ export function checkComputeOperand(
       code: 'TK0305',
       message: `${what} has ${v.shape.length - 1} free dims; an access pattern has at most ${MAX_FREE_DIMS} (merge contiguous dims with reshape)`,
     };
+  }
+  for (let d = 1; d < v.shape.length; d++) {
+    // A dim contiguous with the next one merges into it (the compiler re-splits it), so only real jumps count.
+    const merges = d + 1 < v.shape.length && v.strides[d] === v.strides[d + 1] * v.shape[d + 1];
+    if (v.shape[d] > 1 && !merges && Math.abs(v.strides[d]) > MAX_STRIDE) {
+      return {
+        code: 'TK0306',
+        message: `${what} steps ${v.strides[d]} elements along dim ${d}; an access pattern stride is at most ${MAX_STRIDE} (copy the data into a denser tile first)`,
+      };
+    }
   }
   const f = freeSize(v.shape);
   const limit = FREE_ELEMENTS_LIMIT[v.space];

@@ -1,7 +1,7 @@
-import { ACTIVATIONS, type ActivationFn, isActivationFn } from '../activation.ts';
-import { ALU_OPS, type AluOp, applyAlu, isAluOp } from '../alu.ts';
+import { ALU_OPS, type AluOp } from '../alu.ts';
 import { defineOp, fail } from '../op-def.ts';
 import { numel, type View } from '../types.ts';
+import { type AluNumerics, alu, checkAluOp, checkAluTypes, checkNumerics, finish } from './alu-rules.ts';
 import {
   elemsPerPartition,
   engineReaches,
@@ -12,45 +12,43 @@ import {
 } from './checks.ts';
 import { describeScalar, type ScalarOperand, scalarAt } from './operand.ts';
 
-const ON_CHIP = ['sbuf', 'psum'] as const;
+export const ON_CHIP = ['sbuf', 'psum'] as const;
 
-function checkAlu(op: AluOp, engine: string, what: string): void {
-  if (!isAluOp(op)) fail('TK0209', `${what}: unknown ALU op '${String(op)}'`);
-  const cls = ALU_OPS[op].class;
-  if (cls !== 'arithmetic' && engine !== 'vector') {
-    fail('TK0208', `${what}: ${cls} op '${op}' runs only on the vector engine`);
-  }
-}
-
-function checkScalarOperand(s: ScalarOperand | undefined, ins: readonly View[], what: string): void {
+export function checkScalarOperand(s: ScalarOperand | undefined, ins: readonly View[], what: string): void {
   if (s?.kind === 'vec') requirePartitionVector(ins[s.index], ins[0], what);
 }
 
-export interface TensorTensorAttrs {
+export interface TensorTensorAttrs extends AluNumerics {
   readonly op: AluOp;
 }
 
-/** out = a op b elementwise, same partitions and elements per partition (neuroncore.md §2.1 tensor_tensor [IL]). */
+/**
+ * out = a op b elementwise, same partitions and elements per partition (neuroncore.md §2.1 tensor_tensor [IL]):
+ * every binary ALU op of §2.3 on the engines that implement it (GpSimd: power, and add/subtract/multiply, exact on
+ * 32-bit integers); bitvec ops need integer tiles and work on their bit patterns.
+ */
 export const tensorTensor = defineOp<TensorTensorAttrs>({
   summary: 'elementwise binary ALU op of two tiles',
   engines: ['vector', 'gpsimd'],
   check: ({ ins: [a, b], outs: [out], attrs, engine }) => {
-    checkAlu(attrs.op, engine, 'tensorTensor');
+    checkAluOp(attrs.op, engine, 'tensorTensor', { binary: true });
     for (const v of [a, b, out]) requireSpace(v, ON_CHIP, 'tensorTensor operand');
     sameTile(b, a, 'tensorTensor inputs');
     sameTile(out, a, 'tensorTensor destination');
     notBothPsum(a, b, 'tensorTensor');
     engineReaches(engine, [a, b, out], 'tensorTensor');
+    checkAluTypes([attrs.op], [a, b, out], 'tensorTensor');
+    checkNumerics(attrs, out, engine, 'tensorTensor');
   },
   evaluate: ({ ins: [a, b], outs: [out], attrs }) => {
     const op = attrs.op;
-    for (let i = 0; i < out.length; i++) out[i] = applyAlu(op, a[i], b[i]);
+    for (let i = 0; i < out.length; i++) out[i] = finish(attrs, alu(op, a[i], b[i], attrs));
   },
   flops: (_ins, [out]) => numel(out.shape),
   describe: (a) => a.op,
 });
 
-export interface TensorScalarAttrs {
+export interface TensorScalarAttrs extends AluNumerics {
   readonly op0: AluOp;
   readonly operand0: ScalarOperand;
   readonly reverse0: boolean;
@@ -59,21 +57,43 @@ export interface TensorScalarAttrs {
   readonly reverse1: boolean;
 }
 
-/** out = (data op0 s0) op1 s1 with immediates or [P, 1] vectors; reverse swaps the operand order (§2.1 [IL]). */
+/** The (op0, op1) forms ACT runs for tensor_scalar (neuroncore.md §2.1, §3.5 [IL, A2]). */
+const ACT_FORMS: readonly string[] = ['multiply,add', 'multiply,', 'add,'];
+
+/**
+ * out = (data op0 s0) op1 s1 with immediates or [P, 1] vectors; reverse swaps the operand order (§2.1 [IL]).
+ * Both ops are bitvec (DVE only, integer tiles) or both not. ACT runs only (multiply, add), (multiply), (add).
+ * Unary ops (rsqrt, reciprocal, abs, invert, logicalNot, bypass) apply to the tensor side and ignore their scalar.
+ * Generation rule, not checked at trace time: ACT runs tensor_scalar only from NeuronCore-v3 (trn2) [SH §2.3].
+ */
 export const tensorScalar = defineOp<TensorScalarAttrs>({
   summary: 'one or two ALU ops of a tile with scalars or per-partition [P,1] vectors',
   engines: ['vector', 'scalar', 'gpsimd'],
   check: ({ ins, outs: [out], attrs, engine }) => {
-    checkAlu(attrs.op0, engine, 'tensorScalar op0');
+    checkAluOp(attrs.op0, engine, 'tensorScalar op0');
     if (attrs.op1 !== undefined) {
-      checkAlu(attrs.op1, engine, 'tensorScalar op1');
+      checkAluOp(attrs.op1, engine, 'tensorScalar op1');
       if (attrs.operand1 === undefined) fail('TK0209', 'tensorScalar: op1 needs operand1');
+    }
+    if (
+      (attrs.reverse0 && ALU_OPS[attrs.op0].arity === 1) ||
+      (attrs.reverse1 && attrs.op1 && ALU_OPS[attrs.op1].arity === 1)
+    ) {
+      fail('TK0209', 'tensorScalar: a unary op has no operand order to reverse; drop reverse');
+    }
+    if (engine === 'scalar' && !ACT_FORMS.includes(`${attrs.op0},${attrs.op1 ?? ''}`)) {
+      fail(
+        'TK0208',
+        `tensorScalar on the scalar engine runs only (multiply, add), (multiply) or (add), not (${attrs.op0}${attrs.op1 ? `, ${attrs.op1}` : ''}); use the vector engine`,
+      );
     }
     for (const v of [...ins, out]) requireSpace(v, ON_CHIP, 'tensorScalar operand');
     checkScalarOperand(attrs.operand0, ins, 'tensorScalar operand0');
     checkScalarOperand(attrs.operand1, ins, 'tensorScalar operand1');
     sameTile(out, ins[0], 'tensorScalar destination');
     engineReaches(engine, [...ins, out], 'tensorScalar');
+    checkAluTypes([attrs.op0, attrs.op1], [...ins, out], 'tensorScalar');
+    checkNumerics(attrs, out, engine, 'tensorScalar');
   },
   evaluate: ({ ins, inShapes, outs: [out], attrs }) => {
     const data = ins[0];
@@ -84,9 +104,9 @@ export const tensorScalar = defineOp<TensorScalarAttrs>({
       const s0 = scalarAt(operand0, ins, p);
       const s1 = operand1 ? scalarAt(operand1, ins, p) : 0;
       for (let f = 0, i = p * F; f < F; f++, i++) {
-        let v = reverse0 ? applyAlu(op0, s0, data[i]) : applyAlu(op0, data[i], s0);
-        if (op1 !== undefined) v = reverse1 ? applyAlu(op1, s1, v) : applyAlu(op1, v, s1);
-        out[i] = v;
+        let v = reverse0 ? alu(op0, s0, data[i], attrs) : alu(op0, data[i], s0, attrs);
+        if (op1 !== undefined) v = reverse1 ? alu(op1, s1, v, attrs) : alu(op1, v, s1, attrs);
+        out[i] = finish(attrs, v);
       }
     }
   },
@@ -94,56 +114,6 @@ export const tensorScalar = defineOp<TensorScalarAttrs>({
   describe: (a) =>
     `${a.op0}${a.reverse0 ? '(rev)' : ''} ${describeScalar(a.operand0)}` +
     (a.op1 && a.operand1 ? `, ${a.op1}${a.reverse1 ? '(rev)' : ''} ${describeScalar(a.operand1)}` : ''),
-});
-
-export interface ActivationAttrs {
-  readonly func: ActivationFn;
-  readonly scale: ScalarOperand;
-  readonly bias?: ScalarOperand;
-  /** Add-reduce f(x) along the free axes into a second [P, 1] output. */
-  readonly reduce: boolean;
-}
-
-/** out = f(data * scale + bias), optional add-reduction along free axes (neuroncore.md §2.1 activation, §3.5 [IL]). */
-export const activation = defineOp<ActivationAttrs>({
-  summary: 'ScalarE func(data * scale + bias) with optional add-reduce',
-  engines: ['scalar'],
-  check: ({ ins, outs, attrs }) => {
-    if (!isActivationFn(attrs.func)) fail('TK0209', `activation: unknown function '${String(attrs.func)}'`);
-    for (const v of [...ins, ...outs]) requireSpace(v, ON_CHIP, 'activation operand');
-    checkScalarOperand(attrs.scale, ins, 'activation scale');
-    checkScalarOperand(attrs.bias, ins, 'activation bias');
-    if (attrs.scale.kind === 'vec' && ins[attrs.scale.index].dtype !== 'float32') {
-      fail('TK0206', 'activation scale vector must be float32');
-    }
-    sameTile(outs[0], ins[0], 'activation destination');
-    if (attrs.reduce) {
-      if (outs.length !== 2) fail('TK0209', 'activation with reduce needs a reduce result tile');
-      requirePartitionVector(outs[1], ins[0], 'activation reduce result');
-    }
-  },
-  evaluate: ({ ins, inShapes, outs, attrs }) => {
-    const data = ins[0];
-    const P = inShapes[0][0];
-    const F = data.length / P;
-    const fn = ACTIVATIONS[attrs.func].fn;
-    const out = outs[0];
-    for (let p = 0; p < P; p++) {
-      const scale = scalarAt(attrs.scale, ins, p);
-      const bias = attrs.bias ? scalarAt(attrs.bias, ins, p) : 0;
-      let acc = 0;
-      for (let f = 0, i = p * F; f < F; f++, i++) {
-        const x = Math.fround(Math.fround(data[i] * scale) + bias);
-        const y = Math.fround(fn(x));
-        out[i] = y;
-        acc = Math.fround(acc + y);
-      }
-      if (attrs.reduce) outs[1][p] = acc;
-    }
-  },
-  flops: ([data], _outs, a) => numel(data.shape) * (a.reduce ? 2 : 1),
-  describe: (a) =>
-    `${a.func} scale=${describeScalar(a.scale)}${a.bias ? ` bias=${describeScalar(a.bias)}` : ''}${a.reduce ? ' reduce=add' : ''}`,
 });
 
 /** Copy a tile, converting to the destination dtype on write (neuroncore.md §2.1 tensor_copy [IL]). */
@@ -222,4 +192,22 @@ export const iota = defineOp<IotaAttrs>({
   },
   flops: () => 0,
   describe: (a) => `offset=${a.offset} channel=${a.channelMultiplier} pattern=${JSON.stringify(a.pattern)}`,
+});
+
+/**
+ * 1/x per element (neuroncore.md §2.1 reciprocal [IL]). DVE computes it to fp32 rounding (more accurate, 8x slower
+ * for large tiles); ACT also runs it (its piecewise polynomial is close but not exact; tilekit rounds the exact value).
+ */
+export const reciprocal = defineOp<Record<string, never>>({
+  summary: 'elementwise 1/x',
+  engines: ['vector', 'scalar'],
+  check: ({ ins: [src], outs: [out] }) => {
+    requireSpace(src, ON_CHIP, 'reciprocal source');
+    requireSpace(out, ON_CHIP, 'reciprocal destination');
+    sameTile(out, src, 'reciprocal destination');
+  },
+  evaluate: ({ ins: [src], outs: [out] }) => {
+    for (let i = 0; i < out.length; i++) out[i] = Math.fround(1 / Math.fround(src[i]));
+  },
+  flops: ([src]) => numel(src.shape),
 });

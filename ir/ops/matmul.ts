@@ -15,19 +15,75 @@ const MATMUL_IN_DTYPES = new Set([
   'float32',
 ]);
 
+const FP8 = new Set(['float8_e4m3', 'float8_e4m3fn', 'float8_e5m2']);
+/** PE array tiles are multiples of 32 rows/columns (neuroncore.md §2.1 nc_matmul tiling mode [IN]). */
+export const PE_TILE_QUANTUM = 32;
+export const PE_ARRAY = 128;
+
+export type MatmulPerfMode = 'none' | 'doubleRow';
+
 export interface MatmulAttrs {
   /** Add into the destination's current PSUM contents instead of overwriting (an accumulation group). */
   readonly accumulate: boolean;
+  /** [row, column] of the PE-array tile this matmul uses (tiling mode); with tileSize. */
+  readonly tilePosition?: readonly [number, number];
+  /** [rows, columns] of the PE-array tile: rows bound K, columns bound M. */
+  readonly tileSize?: readonly [number, number];
+  /** Transpose mode: moving is a 0/1 permutation (the identity), and the result is routed bit-exactly. */
+  readonly isTranspose?: boolean;
+  /** Hints that an fp32 operand holds only 0/1 (2x faster; no effect on values). */
+  readonly isStationaryOnezero?: boolean;
+  readonly isMovingOnezero?: boolean;
+  /** doubleRow: fp8 with K up to 256 laid out [K, 2, ...] (NeuronCore-v3+). */
+  readonly perfMode?: MatmulPerfMode;
+}
+
+function checkTiling(a: MatmulAttrs, K: number, M: number): void {
+  if ((a.tilePosition === undefined) !== (a.tileSize === undefined)) {
+    fail('TK0222', 'matmul tiling needs both tilePosition and tileSize (or neither)');
+  }
+  if (!a.tilePosition || !a.tileSize) return;
+  const [r0, c0] = a.tilePosition;
+  const [rows, cols] = a.tileSize;
+  for (const [v, what] of [
+    [r0, 'tilePosition row'],
+    [c0, 'tilePosition column'],
+    [rows, 'tileSize rows'],
+    [cols, 'tileSize columns'],
+  ] as const) {
+    if (!Number.isInteger(v) || v % PE_TILE_QUANTUM !== 0 || v < 0 || v > PE_ARRAY) {
+      fail('TK0222', `matmul ${what} ${v} must be a multiple of 32 within the 128x128 PE array`);
+    }
+  }
+  if (rows === 0 || cols === 0 || r0 + rows > PE_ARRAY || c0 + cols > PE_ARRAY) {
+    fail(
+      'TK0222',
+      `matmul tile at [${r0}, ${c0}] of size [${rows}, ${cols}] does not fit the 128x128 PE array`,
+    );
+  }
+  if (K > rows)
+    fail('TK0222', `matmul contraction K=${K} exceeds the tile's ${rows} rows; use a larger tileSize`);
+  if (M > cols) fail('TK0222', `matmul stationary free size M=${M} exceeds the tile's ${cols} columns`);
 }
 
 /**
- * out[M, N] = stationary[K, M]ᵀ · moving[K, N], SBUF operands, PSUM fp32 result (neuroncore.md §2.1 nc_matmul [IL]).
+ * out[M, N] = stationary[K, M]ᵀ · moving[K, N], SBUF operands, PSUM fp32 result (neuroncore.md §2.1 nc_matmul [IL, IN]).
  * Products of bf16/fp16/fp8 values are exact in fp32; the sum over K rounds to fp32 after each addition.
+ * - Tiling (tilePosition/tileSize, multiples of 32, both or neither): the matmul uses a [rows, cols] tile of the PE
+ *   array so several small matmuls run side by side; values are unaffected. Generation rules, not checked at trace
+ *   time: row tiles of 32 need NeuronCore-v3 (v2 has 2x64), and on v2 rows and cols cannot both be 32.
+ * - perfMode 'doubleRow' (fp8 only, NeuronCore-v3+): stationary [K, 2, M], moving [K, 2, N], contraction over
+ *   both K and the size-2 dim (k-major), result [M, N]; not with column tiling or transpose mode.
+ * - isTranspose: out[m, n] = stationary[k, m] for the k where moving[k, n] = 1 (0 if none): a bit-exact transpose
+ *   (NaN/Inf pass through) when moving is the identity; the destination keeps the input dtype (16-bit inputs give
+ *   16-bit PSUM; tilekit also stores fp8 as fp8). On NeuronCore-v2 the flag only tags the instruction
+ *   (generation rule, not checked).
+ * - isStationaryOnezero/isMovingOnezero: performance hints only.
  */
 export const ncMatmul = defineOp<MatmulAttrs>({
   summary: 'matrix multiply stationaryᵀ · moving into PSUM (fp32 accumulate)',
   engines: ['tensor'],
-  check: ({ ins: [stat, mov], outs: [dst] }) => {
+  check: ({ ins: [stat, mov], outs: [dst], attrs }) => {
     requireSpace(stat, ['sbuf'], 'matmul stationary');
     requireSpace(mov, ['sbuf'], 'matmul moving');
     requireSpace(dst, ['psum'], 'matmul destination');
@@ -35,8 +91,36 @@ export const ncMatmul = defineOp<MatmulAttrs>({
     if (partitions(mov) !== K) {
       fail('TK0203', `matmul contraction mismatch: stationary K=${K}, moving K=${partitions(mov)}`);
     }
-    const M = elemsPerPartition(stat);
-    const N = elemsPerPartition(mov);
+    const doubleRow = attrs.perfMode === 'doubleRow';
+    if (attrs.perfMode !== undefined && attrs.perfMode !== 'none' && !doubleRow) {
+      fail('TK0209', `matmul perfMode '${String(attrs.perfMode)}' is not one of none, doubleRow`);
+    }
+    if (doubleRow) {
+      if (!FP8.has(stat.dtype) || !FP8.has(mov.dtype)) {
+        fail(
+          'TK0223',
+          `matmul doubleRow multiplies fp8 only, got ${stat.dtype} and ${mov.dtype}; use perfMode 'none'`,
+        );
+      }
+      for (const [v, what] of [
+        [stat, 'stationary'],
+        [mov, 'moving'],
+      ] as const) {
+        if (v.shape.length < 3 || v.shape[1] !== 2) {
+          fail(
+            'TK0223',
+            `matmul doubleRow ${what} must be laid out [K, 2, ...] (K split in two, pad it), got [${v.shape}]`,
+          );
+        }
+      }
+      if (attrs.isTranspose) fail('TK0223', 'matmul doubleRow cannot be combined with transpose mode');
+      if (attrs.tileSize && attrs.tileSize[1] < PE_ARRAY) {
+        fail('TK0223', 'matmul doubleRow cannot be combined with column tiling (tileSize columns < 128)');
+      }
+    }
+    const depth = doubleRow ? 2 : 1;
+    const M = elemsPerPartition(stat) / depth;
+    const N = elemsPerPartition(mov) / depth;
     if (M > MATMUL_LIMITS.stationaryFree) {
       fail(
         'TK0204',
@@ -59,31 +143,75 @@ export const ncMatmul = defineOp<MatmulAttrs>({
         `matmul operands ${stat.dtype} and ${mov.dtype}: fp32/tf32 can only be multiplied with fp32/tf32`,
       );
     }
-    if (dst.dtype !== 'float32') fail('TK0206', `matmul writes fp32 to PSUM, destination is ${dst.dtype}`);
+    checkTiling(attrs, K, M);
+    if (attrs.isTranspose) {
+      if (dst.dtype !== stat.dtype) {
+        fail(
+          'TK0223',
+          `matmul transpose mode keeps the input dtype: destination must be ${stat.dtype}, not ${dst.dtype}`,
+        );
+      }
+      if (attrs.accumulate) fail('TK0223', 'matmul transpose mode cannot accumulate');
+    } else if (dst.dtype !== 'float32')
+      fail('TK0206', `matmul writes fp32 to PSUM, destination is ${dst.dtype}`);
     if (partitions(dst) !== M || elemsPerPartition(dst) !== N) {
       fail('TK0205', `matmul result is [${M}, ${N}] but the destination is [${dst.shape}]`);
     }
   },
   readsOutputs: (a) => a.accumulate,
-  evaluate: ({ ins: [stat, mov], inShapes: [statShape, movShape], outs: [out], attrs }) => {
+  evaluate: ({ ins: [stat, mov], inShapes: [statShape], outs: [out], attrs }) => {
     const K = statShape[0];
-    const M = stat.length / K;
-    const N = mov.length / movShape[0];
+    const depth = attrs.perfMode === 'doubleRow' ? 2 : 1;
+    const M = stat.length / K / depth;
+    const N = mov.length / K / depth;
+    if (attrs.isTranspose) {
+      for (let m = 0; m < M; m++) {
+        for (let n = 0; n < N; n++) {
+          let v = 0;
+          for (let k = 0; k < K; k++) {
+            if (mov[k * N + n] === 1) {
+              v = stat[k * M + m];
+              break;
+            }
+          }
+          out[m * N + n] = v;
+        }
+      }
+      return;
+    }
     const row = new Float32Array(N);
     for (let m = 0; m < M; m++) {
       row.fill(0);
       for (let k = 0; k < K; k++) {
-        const s = stat[k * M + m];
-        const base = k * N;
-        for (let n = 0; n < N; n++) row[n] += s * mov[base + n];
+        for (let j = 0; j < depth; j++) {
+          const s = stat[(k * depth + j) * M + m];
+          const base = (k * depth + j) * N;
+          for (let n = 0; n < N; n++) row[n] += s * mov[base + n];
+        }
       }
       const o = m * N;
       if (attrs.accumulate) for (let n = 0; n < N; n++) out[o + n] = Math.fround(out[o + n] + row[n]);
       else for (let n = 0; n < N; n++) out[o + n] = row[n];
     }
   },
-  flops: ([stat, mov]) => 2 * partitions(stat) * elemsPerPartition(stat) * elemsPerPartition(mov),
-  describe: (a) => (a.accumulate ? 'accumulate' : ''),
+  flops: ([stat, mov], _outs, a) =>
+    a.isTranspose
+      ? 0
+      : 2 *
+        partitions(stat) *
+        elemsPerPartition(stat) *
+        (elemsPerPartition(mov) / (a.perfMode === 'doubleRow' ? 2 : 1)),
+  describe: (a) =>
+    [
+      a.accumulate ? 'accumulate' : '',
+      a.tileSize ? `tile=${a.tileSize.join('x')}@${a.tilePosition?.join(',')}` : '',
+      a.isTranspose ? 'transpose' : '',
+      a.isStationaryOnezero ? 'stationaryOnezero' : '',
+      a.isMovingOnezero ? 'movingOnezero' : '',
+      a.perfMode === 'doubleRow' ? 'doubleRow' : '',
+    ]
+      .filter(Boolean)
+      .join(' '),
 });
 
 /** VectorE transposes within 32x32 blocks (neuroncore.md §2.1 nc_transpose, §3.4 [A1]). */

@@ -10,3 +10,8 @@ export function scalarAt(s: ScalarOperand, ins: readonly Float64Array[], p: numb
 export function describeScalar(s: ScalarOperand): string {
   return s.kind === 'imm' ? String(s.value) : `%in${s.index}`;
 }
+
+/** Input index of a scalar operand when it is a [P, 1] vector. */
+export function vectorIndex(s: ScalarOperand | undefined): number | undefined {
+  return s?.kind === 'vec' ? s.index : undefined;
+}

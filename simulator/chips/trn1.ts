@@ -59,12 +59,14 @@ export const trn1: ChipConfig = defineChip({
     lanes: 128, // neuroncore.md §3.4 [A1]
     minInitiationInterval: 64, // neuroncore.md §2.1, §3.4 [IL]: MIN_II
     staticOverheadCycles: 100, // neuroncore.md §3.4 [A1]
+    dependencyLatencyCycles: 100, // calibration.md §3 [PP]: the ACT figure, assumed the same for DVE
   },
   scalar: {
     clockGHz: 1.4, // neuroncore.md §3.2 [A1]
     lanes: 128, // neuroncore.md §3.2, §3.5 [A1]
     minInitiationInterval: 64, // neuroncore.md §3.5 [IL]
     staticOverheadCycles: 100, // calibration.md §3 [PP]: ~100 cycles static overhead
+    dependencyLatencyCycles: 100, // calibration.md §3 [PP]: 264-cycle dependent issue = 64 + 100 + 100
     accumulatorReadCycles: 64, // neuroncore.md §3.5 [IL]: ActReadAccumulator
     reduceAddOnly: true, // neuroncore.md §3.5 [A1]
   },
@@ -123,10 +125,13 @@ export const trn1: ChipConfig = defineChip({
     'vector.lanes': 'neuroncore.md §3.4 [A1]',
     'vector.minInitiationInterval': 'neuroncore.md §2.1, §3.4 [IL]',
     'vector.staticOverheadCycles': 'neuroncore.md §3.4 [A1]',
+    'vector.dependencyLatencyCycles': 'calibration.md §3 [PP]: the ACT figure, assumed the same for DVE',
     'scalar.clockGHz': 'neuroncore.md §3.2 [A1]',
     'scalar.lanes': 'neuroncore.md §3.2, §3.5 [A1]',
     'scalar.minInitiationInterval': 'neuroncore.md §3.5 [IL]',
     'scalar.staticOverheadCycles': 'calibration.md §3 [PP]',
+    'scalar.dependencyLatencyCycles':
+      'calibration.md §3 [PP]: dependent 1-element ACT instructions issue every 264 cycles = MIN_II 64 + static overhead 100 + this',
     'scalar.accumulatorReadCycles': 'neuroncore.md §3.5 [IL]',
     'scalar.reduceAddOnly': 'neuroncore.md §3.5 [A1]',
     'gpsimd.clockGHz': 'neuroncore.md §3.2 [A1]',

@@ -75,6 +75,7 @@ export const trn2: ChipConfig = defineChip({
     lanes: 128, // neuroncore.md §3.4 [A1, A2]
     minInitiationInterval: 64, // neuroncore.md §2.1, §3.4 [IL]: MIN_II (v2 figure)
     staticOverheadCycles: 100, // neuroncore.md §3.4 [A1] (v2 figure)
+    dependencyLatencyCycles: 100, // calibration.md §3 [PP]: the ACT figure, assumed the same for DVE (v2 figure)
     perfModes: {
       copyScalar: 4, // neuroncore.md §3.4 [A2, EXS]
       tensorTensor: 2, // neuroncore.md §3.4 [A2, EXS]
@@ -87,6 +88,7 @@ export const trn2: ChipConfig = defineChip({
     lanes: 128, // neuroncore.md §3.2 [A2]
     minInitiationInterval: 64, // neuroncore.md §3.5 [IL] (v2 figure)
     staticOverheadCycles: 100, // calibration.md §3 [PP] (v2 figure)
+    dependencyLatencyCycles: 100, // calibration.md §3 [PP]: 264-cycle dependent issue = 64 + 100 + 100 (v2 figure)
     accumulatorReadCycles: 64, // neuroncore.md §3.5 [IL] (v2 figure)
     reduceAddOnly: false, // neuroncore.md §3.5 [A1, A2]: add-only is a v2 limit
   },
@@ -150,6 +152,8 @@ export const trn2: ChipConfig = defineChip({
     'vector.lanes': 'neuroncore.md §3.4 [A1, A2]',
     'vector.minInitiationInterval': 'neuroncore.md §2.1, §3.4 [IL] (v2 figure)',
     'vector.staticOverheadCycles': 'neuroncore.md §3.4 [A1] (v2 figure)',
+    'vector.dependencyLatencyCycles':
+      'calibration.md §3 [PP]: the ACT figure, assumed the same for DVE (v2 figure)',
     'vector.perfModes.copyScalar': 'neuroncore.md §3.4 [A2, EXS]',
     'vector.perfModes.tensorTensor': 'neuroncore.md §3.4 [A2, EXS]',
     'vector.perfModes.nonContiguous': 'neuroncore.md §3.4 [A2, EXS]',
@@ -158,6 +162,8 @@ export const trn2: ChipConfig = defineChip({
     'scalar.lanes': 'neuroncore.md §3.2 [A2]',
     'scalar.minInitiationInterval': 'neuroncore.md §3.5 [IL] (v2 figure)',
     'scalar.staticOverheadCycles': 'calibration.md §3 [PP] (v2 figure)',
+    'scalar.dependencyLatencyCycles':
+      'calibration.md §3 [PP]: dependent 1-element ACT instructions issue every 264 cycles = MIN_II 64 + static overhead 100 + this (v2 figure)',
     'scalar.accumulatorReadCycles': 'neuroncore.md §3.5 [IL] (v2 figure)',
     'scalar.reduceAddOnly': 'neuroncore.md §3.5 [A1, A2]',
     'gpsimd.clockGHz': 'neuroncore.md §3.2 [A2]',

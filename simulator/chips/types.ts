@@ -124,6 +124,8 @@ export interface VectorConfig {
   readonly minInitiationInterval: number;
   /** Extra cycles when back-to-back instructions are tiny or each depends on the previous one. */
   readonly staticOverheadCycles: number;
+  /** Further cycles before an instruction can consume its predecessor's result (read-after-write on one engine). */
+  readonly dependencyLatencyCycles: number;
   /** Automatic performance-mode speed-ups (NeuronCore-v3 on); absent where there are none. */
   readonly perfModes?: VectorPerfModes;
 }
@@ -146,6 +148,8 @@ export interface ScalarConfig {
   readonly minInitiationInterval: number;
   /** Static per-instruction overhead when instructions depend on each other. */
   readonly staticOverheadCycles: number;
+  /** Further cycles before an instruction can consume its predecessor's result (read-after-write on one engine). */
+  readonly dependencyLatencyCycles: number;
   /** ActReadAccumulator: reading the per-partition reduce accumulators out to [P,1]. */
   readonly accumulatorReadCycles: number;
   /** The fused free-axis reduction supports only add. */

@@ -36,7 +36,8 @@ function elements(a: PhysAccess): number {
 export function transferShape(i: ProgInstr, chip: ChipConfig): TransferShape {
   const src = i.ins[0];
   const dst = i.outs[0];
-  const n = elements(dst);
+  // The smaller side: an indirect DMA's indexed operand is the whole tensor, but only the other side's rows move.
+  const n = Math.min(elements(src), elements(dst));
   const run = Math.max(1, Math.min(contiguousRun(src), contiguousRun(dst)));
   const onChip = [src, dst].filter((a) => a.space !== 'hbm');
   const partitions = onChip.length

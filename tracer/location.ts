@@ -25,8 +25,12 @@ export function displayPath(file: string): string {
   return rel.startsWith('..') || isAbsolute(rel) ? file : rel;
 }
 
-/** The innermost stack frame that is the user's code (not tilekit, not node, not a dependency). */
-export function userLocation(): SourceLoc {
+function toPath(file: string): string {
+  return file.startsWith('file://') ? fileURLToPath(file) : file;
+}
+
+/** The user frame from a formatted (source-mapped) stack: the slow path, once per call site. */
+function mappedUserLocation(): SourceLoc {
   const saved = Error.stackTraceLimit;
   Error.stackTraceLimit = 64;
   const stack = new Error().stack ?? '';
@@ -35,10 +39,48 @@ export function userLocation(): SourceLoc {
   for (let i = 1; i < lines.length; i++) {
     const m = FRAME.exec(lines[i].trim());
     if (!m) continue;
-    let file = m[1];
-    if (file.startsWith('file://')) file = fileURLToPath(file);
+    const file = toPath(m[1]);
     if (isInternal(file)) continue;
     return Object.freeze({ file: displayPath(file), line: Number(m[2]), column: Number(m[3]) });
   }
   return UNKNOWN_LOC;
+}
+
+const rawFrames = (_e: Error, frames: NodeJS.CallSite[]): NodeJS.CallSite[] => frames;
+const internalFile = new Map<string, boolean>();
+/** Source-mapped location per raw (generated-code) call site: formatting a mapped stack is the expensive part. */
+const byCallSite = new Map<string, SourceLoc>();
+
+/**
+ * The innermost stack frame that is the user's code (not tilekit, not node, not a dependency). The raw call sites
+ * identify the user frame cheaply; its source-mapped line is computed once per distinct call site and cached.
+ */
+export function userLocation(): SourceLoc {
+  return userFrame(6) ?? userFrame(24) ?? userFrame(128) ?? UNKNOWN_LOC;
+}
+
+/** Look for the user frame among the innermost `depth` frames (most are found within a dozen). */
+function userFrame(depth: number): SourceLoc | undefined {
+  const savedPrepare = Error.prepareStackTrace;
+  const savedLimit = Error.stackTraceLimit;
+  Error.prepareStackTrace = rawFrames;
+  Error.stackTraceLimit = depth;
+  const holder: { stack?: unknown } = {};
+  Error.captureStackTrace(holder, userFrame);
+  const frames = holder.stack as NodeJS.CallSite[] | undefined;
+  Error.prepareStackTrace = savedPrepare;
+  Error.stackTraceLimit = savedLimit;
+  if (!Array.isArray(frames)) return mappedUserLocation();
+  for (const f of frames) {
+    const name = f.getFileName();
+    if (!name) continue;
+    let internal = internalFile.get(name);
+    if (internal === undefined) internalFile.set(name, (internal = isInternal(toPath(name))));
+    if (internal) continue;
+    const key = `${name}:${f.getLineNumber()}:${f.getColumnNumber()}`;
+    let loc = byCallSite.get(key);
+    if (!loc) byCallSite.set(key, (loc = mappedUserLocation()));
+    return loc;
+  }
+  return depth >= 128 ? UNKNOWN_LOC : undefined;
 }

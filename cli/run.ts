@@ -1,7 +1,9 @@
 /** `tilekit run`: load a kernel file, run its kernel on the simulated chip, check it against the file's reference. */
+
 import { performance } from 'node:perf_hooks';
 import { type Comparison, compareArrays, getChip, run, type Tolerance } from '../index.ts';
 import type { DType } from '../ir/dtypes.ts';
+import type { ChipConfig } from '../simulator/chips/types.ts';
 import { displayPath } from '../tracer/location.ts';
 import { fmtMs, fmtNum, fmtType, keyValueLines } from './format.ts';
 import {
@@ -17,8 +19,8 @@ import { loadKernelModule } from './load.ts';
 export interface RunFileOptions {
   /** Export name of the kernel to run; needed when the file exports several. */
   readonly kernel?: string;
-  /** 'trn1' (default) or 'trn2'. */
-  readonly chip?: string;
+  /** 'trn1' (default), 'trn2', or a chip config (e.g. with overrides). */
+  readonly chip?: string | ChipConfig;
   /** Seed for the random inputs made from `inputs` specs (default 0). */
   readonly seed?: number;
 }
@@ -66,7 +68,7 @@ export async function runKernelFile(file: string, opts: RunFileOptions = {}): Pr
   const mod = await loadKernelModule(file);
   const entry = pickKernel(mod, opts.kernel);
   const seed = opts.seed ?? 0;
-  const chip = getChip(opts.chip ?? 'trn1');
+  const chip = typeof opts.chip === 'object' ? opts.chip : getChip(opts.chip ?? 'trn1');
   const inputs = inputsFor(mod, entry, seed);
   const reference = referenceFor(mod, entry);
 

@@ -7,13 +7,14 @@ import { compareArrays, getChip, randomInputs, run } from '../index.ts';
 import type { DType } from '../ir/dtypes.ts';
 import { KernelError } from '../ir/errors.ts';
 import type { LibraryKernel, ShapeParams } from '../kernels/library.ts';
+import type { ChipConfig } from '../simulator/chips/types.ts';
 import { summarize } from '../simulator/timing/metrics.ts';
 import { fmtMs, fmtNum } from './format.ts';
 import { type Column, renderTable } from './table.ts';
 
 export interface SuiteOptions {
-  /** 'trn1' (default) or 'trn2'. */
-  readonly chip?: string;
+  /** 'trn1' (default), 'trn2', or a chip config (e.g. with overrides). */
+  readonly chip?: string | ChipConfig;
   /** Seed of the random inputs (default 0). */
   readonly seed?: number;
   /** The kernels to run (default: the whole library, `LIBRARY` of kernels/index.ts). */
@@ -62,7 +63,7 @@ export function runLibraryCase(
   dtype: DType,
   opts: SuiteOptions = {},
 ): SuiteRow {
-  const chip = getChip(opts.chip ?? 'trn1');
+  const chip = typeof opts.chip === 'object' ? opts.chip : getChip(opts.chip ?? 'trn1');
   const tol = lib.tolerance(dtype);
   const base = { kernel: lib.name, shape, dtype, chip: chip.name, atol: tol.atol, rtol: tol.rtol };
   const t0 = performance.now();

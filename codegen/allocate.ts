@@ -197,7 +197,10 @@ export function allocate(
     );
   }
   const sites = allocationSites(ir, ranges);
-  const depth = new Map(sites.map((s) => [s.key, multiBuffer]));
+  // PSUM is small and otherwise idle: accumulation tiles rotate over half its banks, so TensorE can run several
+  // groups ahead while VectorE/ScalarE drain earlier ones (neuroncore.md §1.12 [A1]: 8 banks, 8 groups in flight).
+  const psumDepth = Math.max(multiBuffer, multiBuffer > 1 ? Math.floor(chip.psum.banks / 2) : 1);
+  const depth = new Map(sites.map((s) => [s.key, s.key.startsWith('psum') ? psumDepth : multiBuffer]));
   const shrinkOrder = [...sites].sort((x, y) => Number(x.loaded) - Number(y.loaded) || y.bytes - x.bytes);
   for (;;) {
     try {
@@ -213,7 +216,9 @@ export function allocate(
     } catch (e) {
       const next = shrinkOrder.find((s) => (depth.get(s.key) ?? 1) > 1);
       if (!(e instanceof KernelError) || !next) throw e;
-      depth.set(next.key, 1);
+      depth.set(next.key, Math.floor((depth.get(next.key) ?? 2) / 2));
+      if (process.env.TILEKIT_DEBUG_ALLOC)
+        console.error(`allocation: ${next.key} falls back to one slot group`);
     }
   }
 }
@@ -245,14 +250,24 @@ function makePool(
   let last = 0;
   const groupFirst = site.groups.map((g) => Math.min(...g.map((id) => ranges[id]![0])));
   const groupLast = site.groups.map((g) => Math.max(...g.map((id) => ranges[id]![1])));
+  // Within a group, tiles that are never live at the same time share bytes (first fit by live range).
   for (const group of site.groups) {
-    let off = 0;
+    const active: { start: number; end: number; last: number }[] = [];
     for (const id of group) {
+      const [first, lastUse] = ranges[id]!;
+      for (let i = active.length - 1; i >= 0; i--) if (active[i].last < first) active.splice(i, 1);
+      const size = unit(bytesOf(ir.buffers[id]));
+      active.sort((a, b) => a.start - b.start);
+      let off = 0;
+      for (const blk of active) {
+        if (off + size <= blk.start) break;
+        off = Math.max(off, blk.end);
+      }
+      active.push({ start: off, end: off + size, last: lastUse });
       offsets.set(id, off);
-      off += unit(bytesOf(ir.buffers[id]));
-      last = Math.max(last, ranges[id]![1]);
+      slotBytes = Math.max(slotBytes, off + size);
+      last = Math.max(last, lastUse);
     }
-    slotBytes = Math.max(slotBytes, off);
   }
   let live = 1;
   for (let g = 0; g < site.groups.length; g++) {

@@ -22,7 +22,7 @@ export function compile(ir: KernelIR, chip: ChipConfig, opts: CompileOptions = {
   const deps = new DependencyTracker();
   const queues: Partial<Record<QueueId, number[]>> = {};
   const position: { queue: QueueId; index: number }[] = [];
-  const dmaCounter = { n: 0 };
+  const dmaCounter = { loads: 0, stores: 0 };
   const instrs: ProgInstr[] = ir.instrs.map((ins) => {
     const engine = assignEngine(ins);
     const queue = queueFor(ins, chip, dmaCounter);

@@ -76,7 +76,7 @@ export const OPTIMIZED_BLOCK = { m: 16, n: 2, k: 8 } as const;
  * Optimised: blocks of 16 M-tiles × 2 N-tiles × 8 K-tiles, outer loop over N blocks; per K block the rhs rows are
  * loaded as one [128, 1024] DMA per K tile and the lhsT columns as one [128, 2048] DMA per K tile; per output tile
  * 8 matmuls accumulate in PSUM and VectorE adds the PSUM tile into an SBUF fp32 accumulator (memset to 0); the
- * K-block loop is sequential; each finished [128, 1024] row block is stored with one DMA.
+ * K-block loop is sequential; each finished [128, 1024] row block is stored with one (casting) DMA.
  */
 export const matmulOptimizedKernel = kernel(function matmulOptimized(lhsT: Tensor, rhs: Tensor) {
   const [K, M] = lhsT.shape;
@@ -112,10 +112,9 @@ export const matmulOptimizedKernel = kernel(function matmulOptimized(lhsT: Tenso
           }
         }
       }
-      for (let i = 0; i < bm; i++) {
-        const c = nisa.tensorCopy(res[i], { dtype: out.dtype });
-        nl.store(out.get(nl.ds((mb * bm + i) * TM, TM), nl.ds(nb * BW, BW)), c);
-      }
+      // The DMA casts fp32 to the output dtype on the way out, so VectorE is free for the next block's adds.
+      for (let i = 0; i < bm; i++)
+        nl.store(out.get(nl.ds((mb * bm + i) * TM, TM), nl.ds(nb * BW, BW)), res[i]);
     }
   }
   return out;

@@ -7,6 +7,8 @@ import type { Program } from './codegen/program.ts';
 import type { Kernel, TensorSpec } from './dsl/kernel.ts';
 import { type Comparison, compareArrays, type HostArray, randomArray, type Tolerance } from './ir/host.ts';
 import type { KernelIR } from './ir/types.ts';
+import type { BackendName } from './simulator/backends/index.ts';
+import type { SimChecksSetting } from './simulator/checks/index.ts';
 import { getChip } from './simulator/chips/index.ts';
 import type { ChipConfig } from './simulator/chips/types.ts';
 import type { PrintSink } from './simulator/device-print.ts';
@@ -43,6 +45,8 @@ export { OPS, type OpName } from './ir/ops/index.ts';
 export { printIR } from './ir/printer.ts';
 export type { BufferDecl, Engine, Instr, KernelIR, MemSpace, View } from './ir/types.ts';
 export { verifyIR } from './ir/verifier.ts';
+export { BACKEND_NAMES, type BackendName } from './simulator/backends/index.ts';
+export type { SimCheckName, SimCheckOptions, SimChecksSetting } from './simulator/checks/index.ts';
 export { CHIPS, getChip } from './simulator/chips/index.ts';
 export type { ChipConfig } from './simulator/chips/types.ts';
 export {
@@ -51,12 +55,23 @@ export {
   type PrintSink,
 } from './simulator/device-print.ts';
 export { type SimulateOptions, type SimulateResult, simulate } from './simulator/simulate.ts';
+export {
+  DEFAULT_LIMITS,
+  defaultLimits,
+  type KernelLimits,
+  type Limits,
+  setDefaultLimits,
+} from './tracer/limits.ts';
 
 export interface RunOptions {
   /** A chip name ('trn1', 'trn2') or a config; default trn1. */
   readonly chip?: string | ChipConfig;
   /** Where `nl.devicePrint` output goes (default: formatted lines on stdout). */
   readonly print?: PrintSink;
+  /** The functional simulator's compute backend: 'wasm' (default), 'js' or 'gpujs'; env TILEKIT_BACKEND. */
+  readonly backend?: BackendName;
+  /** The simulator's checks: 'report' (default; diagnostics in the result), 'error' (throw the first), 'off'. */
+  readonly checks?: SimChecksSetting;
 }
 
 export interface RunResult extends SimulateResult {
@@ -72,7 +87,11 @@ function chipOf(chip: RunOptions['chip']): ChipConfig {
 export function run(k: Kernel, inputs: readonly HostArray[], opts: RunOptions = {}): RunResult {
   const ir = k.trace(inputs);
   const program = compile(ir, chipOf(opts.chip));
-  return { ir, program, ...simulate(program, inputs, { print: opts.print }) };
+  return {
+    ir,
+    program,
+    ...simulate(program, inputs, { print: opts.print, backend: opts.backend, checks: opts.checks }),
+  };
 }
 
 /** Seeded inputs for a kernel's input specs (uniform in [-1, 1), rounded to each dtype). */

@@ -1,7 +1,15 @@
 /** `tilekit run`: load a kernel file, run its kernel on the simulated chip, check it against the file's reference. */
 
 import { performance } from 'node:perf_hooks';
-import { type Comparison, compareArrays, getChip, run, type Tolerance } from '../index.ts';
+import {
+  type Comparison,
+  compareArrays,
+  type ErrorCode,
+  getChip,
+  KernelError,
+  run,
+  type Tolerance,
+} from '../index.ts';
 import type { DType } from '../ir/dtypes.ts';
 import type { ChipConfig } from '../simulator/chips/types.ts';
 import { displayPath } from '../tracer/location.ts';
@@ -59,6 +67,41 @@ export interface RunReport {
   readonly outputs: readonly OutputReport[];
   /** true/false when checked against the file's reference; null when the file exports none. */
   readonly passed: boolean | null;
+  /** What the simulator's checks reported (reads of unwritten memory, races, …), as data. */
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/** A KernelError as data (`KernelError.toJSON()`). */
+export interface Diagnostic {
+  readonly code: ErrorCode;
+  readonly message: string;
+  readonly file?: string;
+  readonly line?: number;
+  readonly column?: number;
+  readonly notes: readonly { message: string; file?: string; line?: number; column?: number }[];
+}
+
+function diagnosticsText(r: RunReport): string {
+  if (!r.diagnostics.length) return '';
+  const n = r.diagnostics.length;
+  return `\n${n} simulator diagnostic${n === 1 ? '' : 's'}:\n${formatDiagnostics(r.diagnostics)}\n`;
+}
+
+/** The diagnostics' text (file:line:col, code, excerpt, notes), one block each. */
+export function formatDiagnostics(ds: readonly Diagnostic[]): string {
+  const loc = (x: { file?: string; line?: number; column?: number }) =>
+    x.file && x.line ? { file: x.file, line: x.line, column: x.column ?? 1 } : undefined;
+  return ds
+    .map((d) =>
+      new KernelError(
+        d.code,
+        d.message,
+        loc(d),
+        d.notes.map((n) => ({ message: n.message, loc: loc(n) })),
+      ).format(),
+    )
+    .map((t) => `${t}\n`)
+    .join('');
 }
 
 const HEAD = 6;
@@ -121,6 +164,7 @@ export async function runKernelFile(file: string, opts: RunFileOptions = {}): Pr
       ...(checks ? { check: checks[i] } : {}),
     })),
     passed: checks ? checks.every((c) => c.ok) : null,
+    diagnostics: result.diagnostics.map((d) => d.toJSON() as unknown as Diagnostic),
   };
 }
 
@@ -144,7 +188,7 @@ export function formatRunReport(r: RunReport): string {
   });
   if (r.passed === null) {
     rows.push(['check', 'no reference exported: outputs not checked']);
-    return `${keyValueLines(rows)}\n`;
+    return `${keyValueLines(rows)}\n${diagnosticsText(r)}`;
   }
   r.outputs.forEach((o, i) => {
     const c = o.check!;
@@ -167,5 +211,5 @@ export function formatRunReport(r: RunReport): string {
     r.passed === true
       ? `PASS  ${r.kernel} matches the reference`
       : `FAIL  ${bad} of ${r.outputs.length} output(s) of ${r.kernel} differ from the reference`;
-  return `${keyValueLines(rows)}\n${verdict}\n`;
+  return `${keyValueLines(rows)}\n${diagnosticsText(r)}${verdict}\n`;
 }

@@ -39,7 +39,9 @@ export function compile(ir: KernelIR, chip: ChipConfig, opts: CompileOptions = {
     const writes = pouts.map((a) => ({ space: a.space, region: regionOf(a) }));
     const waitsByQueue = new Map<QueueId, Wait>();
     let chained = false;
-    for (const d of deps.access(ins.id, queue, reads, writes)) {
+    const dataDeps = deps.access(ins.id, queue, reads, writes);
+    const control = (ins.after ?? []).map((on) => ({ on, kind: 'ORDER' as const }));
+    for (const d of [...dataDeps, ...control]) {
       const p = position[d.on];
       if (p.queue === queue) {
         if (p.index === index - 1 && d.kind === 'RAW') chained = true;

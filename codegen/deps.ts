@@ -64,11 +64,14 @@ class SpaceIndex {
  * access fully covers are retired: ordering through the later access is transitive.
  */
 export class DependencyTracker {
-  private readonly spaces: Record<MemSpace, SpaceIndex> = {
-    hbm: new SpaceIndex(1 << 16),
-    sbuf: new SpaceIndex(2048),
-    psum: new SpaceIndex(2048),
-  };
+  private readonly writes = DependencyTracker.indices();
+  private readonly reads = DependencyTracker.indices();
+  /** The live read record per (queue, exact region): a repeated read from one queue replaces the earlier one. */
+  private readonly lastRead = new Map<string, AccessRecord>();
+
+  private static indices(): Record<MemSpace, SpaceIndex> {
+    return { hbm: new SpaceIndex(1 << 16), sbuf: new SpaceIndex(2048), psum: new SpaceIndex(2048) };
+  }
 
   /** Dependencies of one instruction, then its accesses are recorded. */
   access(
@@ -81,23 +84,27 @@ export class DependencyTracker {
     const note = (on: number, kind: DepKind) => {
       if (on !== instr && !deps.has(on)) deps.set(on, kind);
     };
-    for (const r of reads)
-      this.spaces[r.space].overlapping(r.region, (rec) => rec.write && note(rec.instr, 'RAW'));
-    for (const w of writes)
-      this.spaces[w.space].overlapping(w.region, (rec) => note(rec.instr, rec.write ? 'WAW' : 'WAR'));
+    for (const r of reads) this.writes[r.space].overlapping(r.region, (rec) => note(rec.instr, 'RAW'));
+    for (const w of writes) {
+      this.writes[w.space].overlapping(w.region, (rec) => note(rec.instr, 'WAW'));
+      this.reads[w.space].overlapping(w.region, (rec) => note(rec.instr, 'WAR'));
+    }
     for (const r of reads) {
-      const idx = this.spaces[r.space];
-      idx.overlapping(r.region, (rec) => {
-        if (!rec.write && rec.queue === queue && contains(r.region, rec.region)) rec.dead = true;
-      });
-      idx.add({ instr, queue, region: r.region, write: false, dead: false, seen: 0 });
+      const key = `${queue} ${r.space} ${r.region.p0} ${r.region.p1} ${r.region.b0} ${r.region.b1}`;
+      const prev = this.lastRead.get(key);
+      if (prev) prev.dead = true;
+      const rec: AccessRecord = { instr, queue, region: r.region, write: false, dead: false, seen: 0 };
+      this.lastRead.set(key, rec);
+      this.reads[r.space].add(rec);
     }
     for (const w of writes) {
-      const idx = this.spaces[w.space];
-      idx.overlapping(w.region, (rec) => {
+      // Accesses a write fully covers are ordered through it from now on.
+      const retire = (rec: AccessRecord) => {
         if (rec.instr !== instr && contains(w.region, rec.region)) rec.dead = true;
-      });
-      idx.add({ instr, queue, region: w.region, write: true, dead: false, seen: 0 });
+      };
+      this.writes[w.space].overlapping(w.region, retire);
+      this.reads[w.space].overlapping(w.region, retire);
+      this.writes[w.space].add({ instr, queue, region: w.region, write: true, dead: false, seen: 0 });
     }
     return [...deps].map(([on, kind]) => ({ on, kind }));
   }

@@ -36,7 +36,8 @@ export interface Placement {
   readonly live: readonly [number, number];
 }
 
-export type DepKind = 'RAW' | 'WAR' | 'WAW';
+/** Data dependencies, and ORDER for the user's control edges (`nl.after`, `nl.noReorder`). */
+export type DepKind = 'RAW' | 'WAR' | 'WAW' | 'ORDER';
 
 /** Wait until `queue` has completed `count` instructions (its semaphore reaches `count`). */
 export interface Wait {

@@ -3,6 +3,7 @@ import { KernelError } from '../ir/errors.ts';
 import type { SourceLoc } from '../ir/loc.ts';
 import type { BufferDecl, KernelIR } from '../ir/types.ts';
 import { TraceContext, withTrace } from '../tracer/context.ts';
+import { type KernelLimits, traceLimits } from '../tracer/limits.ts';
 import { userLocation } from '../tracer/location.ts';
 import { fullTensor } from './alloc.ts';
 import { Tensor } from './tensor.ts';
@@ -20,6 +21,8 @@ export interface KernelOptions {
   readonly mutable?: readonly (string | number)[];
   /** SPMD launch grid; also set with `kernel.grid(...)`. */
   readonly grid?: readonly number[];
+  /** Trace limits (the instruction count); unset fields keep the defaults (`setDefaultLimits`). */
+  readonly limits?: Partial<KernelLimits>;
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: kernel parameters are traced tensors of any arity
@@ -87,7 +90,7 @@ function gridPoints(grid: readonly number[]): number[][] {
 }
 
 function traceKernel(k: Kernel, inputs: readonly TensorSpec[]): KernelIR {
-  const ctx = new TraceContext(k.name, k.gridDims);
+  const ctx = new TraceContext(k.name, k.gridDims, traceLimits(k.options.limits, k.loc));
   const arity = k.fn.length;
   if (!k.variadic && inputs.length !== arity && k.params.length !== inputs.length) {
     throw new KernelError(

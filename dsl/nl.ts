@@ -13,3 +13,4 @@ export * from './nl/memory.ts';
 export type { Operand } from './nl/operand.ts';
 export * from './nl/query.ts';
 export * from './nl/reduce.ts';
+export { after, noReorder } from './schedule.ts';

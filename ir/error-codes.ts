@@ -4,7 +4,7 @@
  */
 export interface ErrorCodeInfo {
   readonly title: string;
-  readonly stage: 'trace' | 'compile' | 'simulate' | 'host';
+  readonly stage: 'trace' | 'compile' | 'simulate' | 'host' | 'static';
   readonly nki?: string;
 }
 
@@ -125,14 +125,47 @@ export const ERROR_CODES = {
     stage: 'trace',
     nki: 'err_nested_kernel_with_spmd_grid',
   },
+  TK0415: { title: 'kernel exceeds the instruction limit', stage: 'trace' },
+  TK0416: { title: 'simulation exceeds the memory budget', stage: 'simulate' },
   TK0501: { title: 'SBUF capacity exceeded', stage: 'compile' },
   TK0502: { title: 'PSUM capacity exceeded', stage: 'compile' },
   TK0503: { title: 'HBM capacity exceeded', stage: 'compile' },
   TK0510: { title: 'indirect DMA index out of bounds', stage: 'simulate' },
   TK0601: { title: 'simulator deadlock: a semaphore wait can never be satisfied', stage: 'simulate' },
   TK0602: { title: 'input data does not match the kernel signature', stage: 'host' },
+  TK0603: { title: 'read of memory that was never written', stage: 'simulate' },
+  TK0604: {
+    title: 'race: two unordered instructions touch the same bytes, one writing',
+    stage: 'simulate',
+  },
+  TK0605: { title: 'access outside its tensor or its memory', stage: 'simulate' },
+  TK0606: {
+    title: 'PSUM accumulation groups interleaved in one bank',
+    stage: 'simulate',
+    nki: 'SCH713 Violation of accumulation group interleaving',
+  },
+  TK0607: { title: 'output not fully written', stage: 'simulate', nki: 'err_tensor_output_not_written_to' },
+  TK0608: { title: 'matmul accumulates onto PSUM another operation overwrote', stage: 'simulate' },
   TK0701: { title: 'kernel file could not be loaded', stage: 'host' },
   TK0702: { title: 'kernel not found in file', stage: 'host' },
+  TK0801: { title: 'model file cannot be decoded (truncated or not ONNX)', stage: 'host' },
+  TK0802: { title: 'graph op not supported', stage: 'compile' },
+  TK0803: { title: 'dynamic dimension not fixed', stage: 'compile' },
+  TK0804: { title: 'graph value missing (initializer, input or producer)', stage: 'compile' },
+  TK0805: { title: 'graph op shapes or dtypes do not match', stage: 'compile' },
+  TK0806: { title: 'graph op attribute invalid or not supported', stage: 'compile' },
+  TK0807: { title: 'drop-in kernel refused: it disagrees with the op reference', stage: 'compile' },
+  TK0808: { title: 'drop-in kernel cannot run on the graph shapes', stage: 'compile' },
+  TK0809: { title: 'graph inputs invalid (names, shapes or the inputs file)', stage: 'host' },
+  TK0810: { title: 'graph file could not be loaded', stage: 'host' },
+  TK0811: { title: 'invalid graph construction', stage: 'compile' },
+  TK1001: { title: 'branch on tile data', stage: 'static', nki: 'err_dynamic_control_flow_not_supported' },
+  TK1002: { title: 'truthiness of a tile is always true', stage: 'static' },
+  TK1003: { title: 'output allocated but not returned', stage: 'static' },
+  TK1004: { title: 'affine loop iterations write the same output region', stage: 'static' },
+  TK1005: { title: 'Math function applied to a tile', stage: 'static' },
+  TK1006: { title: 'loaded tile never used', stage: 'static' },
+  TK1007: { title: 'JavaScript operator applied to a tile', stage: 'static' },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,3 +1,4 @@
+import type { AluOp } from './alu.ts';
 import type { ErrorCode } from './error-codes.ts';
 import { KernelError } from './errors.ts';
 import type { Engine, View } from './types.ts';
@@ -10,6 +11,31 @@ export interface CheckArgs<A> {
   readonly engine: Engine;
 }
 
+/**
+ * Heavy loops an op's `evaluate` hands to the simulator's compute backend (simulator/backends). Each must give the
+ * values of the reference loop it replaces bit for bit; an absent kernel means the reference loop runs.
+ */
+export interface EvalKernels {
+  /**
+   * ncMatmul's sum over R rows: s[m, n] = Σ_r stat[r·M + m] · mov[r·N + n] with fp64 products and a round to fp32
+   * after each addition, r in order from 0; out[m·N + n] = accumulate ? fp32(out + s) : s.
+   */
+  readonly matmul?: (
+    stat: Float64Array,
+    mov: Float64Array,
+    out: Float64Array,
+    R: number,
+    M: number,
+    N: number,
+    accumulate: boolean,
+  ) => void;
+  /** out[i] = fp32(op(fp32(a[i]), fp32(b[i]))) (ir/alu.ts applyAlu, not integer-exact) for the ops in `ops`. */
+  readonly binary?: {
+    readonly ops: ReadonlySet<AluOp>;
+    readonly run: (op: AluOp, a: Float64Array, b: Float64Array, out: Float64Array) => void;
+  };
+}
+
 /** Operand values as fp64 arrays in the row-major order of each view's shape; values are already fp32/dtype-exact. */
 export interface EvalArgs<A> {
   readonly ins: readonly Float64Array[];
@@ -20,6 +46,8 @@ export interface EvalArgs<A> {
   readonly attrs: A;
   /** For ops that report to the host instead of writing memory (devicePrint): hand the simulator these values. */
   readonly report?: (values: Float64Array) => void;
+  /** The backend's kernels for the heavy loops (absent: the reference loops). */
+  readonly kernels?: EvalKernels;
 }
 
 /** One ISA operation: its facts in one place. Per-concern tables (cost per chip, exporters) key on the op name. */

@@ -33,7 +33,7 @@ export function printInstr(ins: Instr, names: readonly string[]): string {
   const head = `#${ins.id} ${ins.op}${attrs ? `(${attrs})` : ''}`;
   const outs = ins.outs.map((v) => printView(v, names)).join(', ');
   const inputs = ins.ins.map((v) => printView(v, names)).join(', ');
-  const engine = ins.engine ? ` on ${ins.engine}` : '';
+  const engine = `${ins.engine ? ` on ${ins.engine}` : ''}${ins.after?.length ? ` after ${ins.after.map((a) => `#${a}`).join(',')}` : ''}`;
   return `${head} ${outs} <- ${inputs}${engine}  @ ${formatLoc(ins.loc)}${printLoop(ins.loop)}`;
 }
 

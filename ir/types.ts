@@ -67,6 +67,8 @@ export interface Instr<A = unknown> {
   readonly attrs: A;
   /** Pinned by the user; otherwise codegen chooses. */
   readonly engine?: Engine;
+  /** Control dependencies: instructions this one must follow without a data dependency (`nl.after`, `nl.noReorder`). */
+  readonly after?: readonly number[];
   readonly loc: SourceLoc;
   readonly loop: LoopContext;
 }

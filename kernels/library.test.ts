@@ -13,20 +13,29 @@ const label = (shape: ShapeParams): string =>
     .map(([k, v]) => `${k}=${v}`)
     .join(' ');
 
+/** The kernel's own seeded inputs where it defines them, else uniform [−1, 1) (kernels.md). */
+const inputsFor = (
+  lk: LibraryKernel,
+  shape: ShapeParams,
+  dtype: DType,
+  specs: Parameters<typeof randomInputs>[0],
+) => (lk.inputs ? lk.inputs(shape, dtype, SEED) : randomInputs(specs, SEED));
+
 function checkNumerics(lk: LibraryKernel, shape: ShapeParams, dtype: DType): void {
   const { kernel, inputs: specs } = lk.build(shape, dtype);
-  const inputs = randomInputs(specs, SEED);
+  const inputs = inputsFor(lk, shape, dtype, specs);
   const first = run(kernel, inputs);
   const expected = lk.reference(shape, inputs);
   expect(first.outputs.length).toBe(expected.length);
+  // The main output has the kernel's dtype (side outputs, e.g. flash attention's lse, may be fp32).
+  expect(first.outputs[0].dtype).toBe(dtype);
   first.outputs.forEach((out, i) => {
-    expect(out.dtype).toBe(dtype);
     expect(out.data.some(Number.isNaN), `output ${i} has unwritten (NaN) elements`).toBe(false);
     const cmp = compareArrays(out.data, expected[i], out.shape, lk.tolerance(dtype));
     expect(cmp.mismatches, JSON.stringify(cmp)).toBe(0);
   });
   // Deterministic: a second trace, compile and run from the same seed gives the same bytes.
-  const second = run(kernel, randomInputs(specs, SEED));
+  const second = run(kernel, inputsFor(lk, shape, dtype, specs));
   second.outputBytes.forEach((bytes, i) => {
     expect(Buffer.from(bytes).equals(Buffer.from(first.outputBytes[i])), `output ${i} bytes differ`).toBe(
       true,
@@ -64,6 +73,32 @@ describe.each(LIBRARY.map((lk) => [lk.name, lk] as const))('library kernel %s', 
     expect(kernel.trace(inputs).instrs.length).toBeGreaterThan(0);
   });
 
+  it('names its meta-parameters, has defaults for them on each chip, and rejects unknown ones', () => {
+    if (!lk.metaParams) {
+      expect(lk.defaultMeta).toBeUndefined();
+      return;
+    }
+    for (const chip of ['trn1', 'trn2']) {
+      const meta = lk.defaultMeta!(chip);
+      expect(Object.keys(meta).sort()).toEqual([...lk.metaParams].sort());
+      const { kernel, inputs } = lk.build(lk.defaultShape, lk.dtypes[0], { chip, meta });
+      expect(kernel.trace(inputs).instrs.length).toBeGreaterThan(0);
+    }
+    expect(() => lk.build(lk.defaultShape, lk.dtypes[0], { meta: { bogus: 1 } })).toThrow(
+      /unknown meta-parameter 'bogus'/,
+    );
+  });
+
+  it.runIf(lk.inputs !== undefined)('makes inputs of the specs it builds, deterministically', () => {
+    const { inputs: specs } = lk.build(lk.defaultShape, lk.dtypes[0]);
+    const a = lk.inputs!(lk.defaultShape, lk.dtypes[0], SEED);
+    expect(a.map((x) => [x.shape, x.dtype])).toEqual(specs.map((x) => [x.shape, x.dtype]));
+    const b = lk.inputs!(lk.defaultShape, lk.dtypes[0], SEED);
+    a.forEach((x, i) => {
+      expect(Buffer.from(x.data.buffer).equals(Buffer.from(b[i].data.buffer))).toBe(true);
+    });
+  });
+
   it('rejects missing and unknown shape parameters', () => {
     const [first, ...rest] = lk.shapeParams;
     const missing = Object.fromEntries(rest.map((p) => [p, lk.defaultShape[p]]));
@@ -84,13 +119,22 @@ describe('libraryKernel', () => {
       'matmul-hoisted',
       'matmul-blocked',
       'matmul-optimized',
+      'matmul-pipelined',
+      'transpose2d',
       'softmax',
+      'layernorm',
+      'layernorm-v1',
+      'rmsnorm',
+      'rope',
+      'sd-attention',
+      'flash-attention',
+      'swiglu-mlp',
     ]);
   });
 
   it('lists the known names for an unknown one', () => {
     expect(() => libraryKernel('matmull')).toThrow(
-      "unknown library kernel 'matmull'; known kernels: add, matmul, matmul-tiled, matmul-hoisted, matmul-blocked, matmul-optimized, softmax",
+      `unknown library kernel 'matmull'; known kernels: ${LIBRARY.map((l) => l.name).join(', ')}`,
     );
   });
 });

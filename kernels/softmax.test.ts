@@ -18,6 +18,24 @@ describe('softmax', () => {
     ]);
   });
 
+  it("per tile: load, −max, exp + row sum, 1/sum, multiply in place, store; the next tile's max is issued first", () => {
+    const { kernel, inputs } = softmax.build({ rows: 384, cols: 512 }, 'bfloat16');
+    const ir = kernel.trace(inputs);
+    const ops = ir.instrs.map((i) =>
+      i.op === 'dmaCopy' ? (i.outs[0].space === 'hbm' ? 'store' : 'load') : i.op,
+    );
+    const start = ['load', 'tensorReduce'];
+    const finish = ['activation', 'activation', 'tensorScalar', 'store'];
+    expect(ops).toEqual([...start, ...start, ...finish, ...start, ...finish, ...finish]);
+    // 16-bit inputs: the max and the exponentials stay bf16 and overwrite the loaded tile.
+    const load = ir.instrs[0].outs[0];
+    const reduce = ir.instrs[1];
+    expect(reduce.outs[0].dtype).toBe('bfloat16');
+    const exp = ir.instrs.find((i) => i.op === 'activation')!;
+    const mul = ir.instrs.find((i) => i.op === 'tensorScalar')!;
+    expect([exp.outs[0].buffer, mul.outs[0].buffer]).toEqual([load.buffer, load.buffer]);
+  });
+
   it('subtracts the row max first, so large logits do not overflow exp', () => {
     const x = hostArray([2, 4], 'float32', [1000, 999, 998, 0, -500, -501, -502, -1000]);
     const expected = softmaxReference(x);

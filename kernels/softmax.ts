@@ -3,30 +3,46 @@ import type { DType } from '../ir/dtypes.ts';
 import type { HostArray, Tolerance } from '../ir/host.ts';
 import { requireShape } from './checks.ts';
 import type { LibraryKernel } from './library.ts';
+import { pipelineTiles } from './pipeline.ts';
+import { rowTiles } from './rows.ts';
 
-/** Rows per tile: one row per partition. */
-const P = nl.tileSize.pmax;
 /** One instruction reads at most 64K elements per partition, so a whole row must fit that (neuroncore.md §1.4). */
 export const SOFTMAX_MAX_COLS = 65536;
 
 /**
  * Row softmax, y = exp(x − max(x)) / Σ exp(x − max(x)) per row. Rows on partitions in tiles of 128, the last tile
- * sliced to the remaining rows. Intermediates are fp32 (the engines compute in fp32); only the result is rounded to
- * the input dtype.
+ * sliced to the remaining rows. Per tile: the negated row max (VectorE), exp with that bias and its row sum in one
+ * ScalarE activation, 1/sum, and one multiply (VectorE). fp32 inputs keep fp32 intermediates. 16-bit inputs keep
+ * the max in the input dtype (exact: it is one of the inputs) and the exponentials in it too, so the max reduce runs
+ * at two elements per cycle and the final multiply is all-16-bit (trn2's 4x VectorE mode) (neuroncore.md §2.1
+ * tensor_reduce, §3.4); the row sum is still accumulated in fp32.
  */
 export const softmaxKernel = kernel(function softmax(x: Tensor) {
   const [rows, cols] = x.shape;
   const out = nl.ndarray([rows, cols], x.dtype, { buffer: nl.sharedHbm });
-  for (const t of nl.affineRange(Math.ceil(rows / P))) {
-    const r = nl.ds(t * P, Math.min(P, rows - t * P));
-    const tile = nl.load(x.get(r, ':'));
-    const max = nisa.tensorReduce('maximum', tile, 1, { dtype: nl.float32, keepdims: true, name: 'max' });
-    const negMax = nisa.tensorScalar(max, 'multiply', -1, { name: 'negMax' });
-    const sum = nl.ndarray([r.size, 1], nl.float32, { name: 'sum' });
-    const e = nisa.activation('exp', tile, { bias: negMax, reduceRes: sum, dtype: nl.float32, name: 'exp' });
-    const inv = nisa.activation('reciprocal', sum, { name: 'inv' });
-    nl.store(out.get(r, ':'), nisa.tensorScalar(e, 'multiply', inv, { dtype: x.dtype, name: 'y' }));
-  }
+  const inner = x.dtype === 'float32' ? nl.float32 : x.dtype;
+  const tiles = rowTiles(rows);
+  pipelineTiles(
+    tiles.length,
+    (t) => {
+      const r = nl.ds(...tiles[t]);
+      const tile = nl.load(x.get(r, ':'));
+      const negMax = nisa.tensorReduce('maximum', tile, 1, {
+        dtype: inner,
+        negate: true,
+        keepdims: true,
+        name: 'negMax',
+      });
+      return { r, tile, negMax };
+    },
+    (_t, { r, tile, negMax }) => {
+      const sum = nl.ndarray([r.size, 1], nl.float32, { name: 'sum' });
+      // In place: the exponentials and then y overwrite the loaded tile, so a tile is the only SBUF a row block needs.
+      nisa.activation('exp', tile, { bias: negMax, reduceRes: sum, dst: tile });
+      const inv = nisa.activation('reciprocal', sum, { name: 'inv' });
+      nl.store(out.get(r, ':'), nisa.tensorScalar(tile, 'multiply', inv, { dst: tile }));
+    },
+  );
   return out;
 });
 

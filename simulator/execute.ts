@@ -11,6 +11,8 @@ export type ReportSink = (ins: ProgInstr, values: Float64Array) => void;
  * run-time KernelError from the op (e.g. an indirect DMA index out of bounds) is located at the instruction's line.
  */
 export function executeInstr(mem: Memories, ins: ProgInstr, report?: ReportSink): void {
+  // the backend may run the whole instruction on the memory bytes (same bytes as the path below)
+  if (mem.session.execute?.(mem, ins)) return;
   const def = opDef(ins.op);
   const inputs = ins.ins.map((a) => mem.read(a));
   const readsOut = def.readsOutputs?.(ins.attrs) ?? false;
@@ -23,6 +25,7 @@ export function executeInstr(mem: Memories, ins: ProgInstr, report?: ReportSink)
       outShapes: ins.outs.map((a) => a.shape),
       attrs: ins.attrs,
       report: report && ((values) => report(ins, values)),
+      kernels: mem.session.kernels,
     });
   } catch (e) {
     if (e instanceof KernelError && !e.loc) {

@@ -1,8 +1,11 @@
 import type { Program } from '../codegen/program.ts';
-import { DTYPES, decodeStrided, encodeStrided } from '../ir/dtypes.ts';
+import { DTYPES } from '../ir/dtypes.ts';
 import { KernelError } from '../ir/errors.ts';
 import { type HostArray, typedArrayFor } from '../ir/host.ts';
 import { numel } from '../ir/types.ts';
+import type { BackendName } from './backends/index.ts';
+import { checkMemoryBudget } from './checks/budget.ts';
+import { createSimChecks, type SimChecksSetting } from './checks/index.ts';
 import { type DevicePrint, PrintCollector, type PrintSink, stdoutPrintSink } from './device-print.ts';
 import { executeInstr } from './execute.ts';
 import { Memories } from './memory.ts';
@@ -20,11 +23,19 @@ export interface SimulateResult {
   readonly timeline: Timeline;
   /** What `nl.devicePrint` printed, ordered by program id, then instruction. */
   readonly prints: readonly DevicePrint[];
+  /** What the simulator's checks found (reads of unwritten memory, races, …), each at the user's line. */
+  readonly diagnostics: readonly KernelError[];
 }
 
 export interface SimulateOptions {
   /** Where `nl.devicePrint` output goes (default: formatted lines on stdout). */
   readonly print?: PrintSink;
+  /** The run-time checks: 'report' (default) collects diagnostics, 'error' throws the first, 'off' skips them. */
+  readonly checks?: SimChecksSetting;
+  /** Memory budget of the simulation in bytes (default: `setDefaultLimits`, 2 GiB); TK0416 when exceeded. */
+  readonly maxMemoryBytes?: number;
+  /** The compute backend (simulator/backends): 'wasm' (default), 'js' (the reference) or 'gpujs'; env TILEKIT_BACKEND. */
+  readonly backend?: BackendName;
 }
 
 /** Timing only (like `nki.benchmark`): no values are computed, the Timeline is the same as in functional mode. */
@@ -50,14 +61,14 @@ export function simulate(
   for (const p of program.placements) {
     if (p && p.space !== 'hbm') used[p.space] = Math.max(used[p.space], p.byteOffset + p.bytes);
   }
-  const mem = new Memories(program.chip, program.hbmBytes, used);
+  checkMemoryBudget(program, used, opts.maxMemoryBytes);
+  const mem = new Memories(program.chip, program.hbmBytes, used, opts.backend);
   /** Inputs and constants: values into the buffer's HBM placement (unplaced buffers are never touched). */
   const writeHbm = (data: ArrayLike<number>, id: number) => {
     const b = ir.buffers[id];
     const p = program.placements[id];
     if (!p) return;
-    const values = Float64Array.from(data);
-    encodeStrided(b.dtype, values, 0, values.length, mem.hbm, p.byteOffset, DTYPES[b.dtype].bytes);
+    mem.writeHbm(b.dtype, p.byteOffset, new Float64Array(data));
   };
   ir.inputs.forEach((id, i) => {
     const b = ir.buffers[id];
@@ -82,8 +93,15 @@ export function simulate(
   const prints = new PrintCollector(program);
   const sink = opts.print ?? stdoutPrintSink;
   let timeline: Timeline;
+  let diagnostics: readonly KernelError[];
   try {
-    timeline = schedule(program, (ins) => executeInstr(mem, ins, prints.report));
+    const checks = createSimChecks(program, mem, opts.checks);
+    timeline = schedule(program, (ins) => {
+      checks?.instruction(ins);
+      executeInstr(mem, ins, prints.report);
+    });
+    checks?.finish();
+    diagnostics = checks?.diagnostics ?? [];
   } catch (e) {
     prints.flush(sink);
     throw e;
@@ -95,13 +113,18 @@ export function simulate(
     const p = program.placements[id]!;
     const n = numel(b.shape);
     const bytes = DTYPES[b.dtype].bytes;
-    const values = new Float64Array(n);
-    decodeStrided(b.dtype, mem.hbm, p.byteOffset, bytes, n, values, 0);
     const data = typedArrayFor(b.dtype, n);
-    for (let i = 0; i < n; i++) data[i] = values[i];
+    data.set(mem.readHbm(b.dtype, p.byteOffset, n));
     outputs.push(Object.freeze({ shape: b.shape, dtype: b.dtype, data }));
     outputBytes.push(mem.hbm.slice(p.byteOffset, p.byteOffset + n * bytes));
   }
   const printed = prints.flush(sink);
-  return { outputs, outputBytes, instructions: program.instrs.length, timeline, prints: printed };
+  return {
+    outputs,
+    outputBytes,
+    instructions: program.instrs.length,
+    timeline,
+    prints: printed,
+    diagnostics,
+  };
 }

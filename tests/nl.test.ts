@@ -5,6 +5,8 @@ import { NL_CASES, type NlCase, rounded } from './nl-cases.ts';
 /** Functions of the nl namespace that are exercised in other suites (file named), not in NL_CASES. */
 const ELSEWHERE: Record<string, string> = {
   affineRange: 'tracer/trace.test.ts',
+  after: 'codegen/controls.test.ts',
+  noReorder: 'codegen/controls.test.ts',
   sequentialRange: 'tracer/trace.test.ts',
   staticRange: 'tracer/trace.test.ts',
   programId: 'tracer/trace.test.ts',

@@ -11,6 +11,7 @@ import type {
   LoopKind,
   MemSpace,
 } from '../ir/types.ts';
+import { DEFAULT_LIMITS, type KernelLimits, LimitMeter } from './limits.ts';
 import { userLocation } from './location.ts';
 
 interface MutableBuffer {
@@ -41,11 +42,15 @@ export class TraceContext {
   private loopSnapshot: LoopContext | undefined;
   private nextLoopId = 0;
   private names = new Map<string, number>();
+  readonly meter: LimitMeter;
 
   constructor(
     readonly kernelName: string,
     readonly grid: readonly number[],
-  ) {}
+    limits: KernelLimits = DEFAULT_LIMITS,
+  ) {
+    this.meter = new LimitMeter(limits, kernelName);
+  }
 
   addBuffer(b: Omit<MutableBuffer, 'id'>): MutableBuffer {
     const name = this.uniqueName(b.name);

@@ -9,8 +9,10 @@ const INTERNAL = ['ir', 'dsl', 'tracer', 'codegen', 'simulator', 'cli', 'graph',
 );
 const FRAME = /\(?((?:file:\/\/)?[^()\s]+?):(\d+):(\d+)\)?$/;
 
+const EXAMPLES = resolve(ROOT, 'graph', 'examples') + sep;
+
 function isInternal(file: string): boolean {
-  if (file.endsWith('.test.ts')) return false;
+  if (file.endsWith('.test.ts') || file.startsWith(EXAMPLES)) return false;
   return (
     file.startsWith('node:') ||
     file.includes(`${sep}node_modules${sep}`) ||

@@ -5,6 +5,7 @@ import type { Engine, Instr, View } from '../ir/types.ts';
 import { AffineWrites } from './affine-writes.ts';
 import type { TraceContext } from './context.ts';
 import { userLocation } from './location.ts';
+import { controlDeps } from './order.ts';
 import { checkComputeOperand } from './rules.ts';
 
 const affineWrites = new WeakMap<TraceContext, AffineWrites>();
@@ -23,6 +24,7 @@ export interface RecordArgs {
  */
 export function record(ctx: TraceContext, args: RecordArgs): Instr {
   const loc = userLocation();
+  ctx.meter.instruction(ctx.instrs.length, loc, ctx.loopContext().loops);
   const def = OPS[args.op] as OpDef<unknown>;
   const engine = args.engine ?? def.engines[0];
   const located = (e: unknown): never => {
@@ -76,6 +78,7 @@ export function record(ctx: TraceContext, args: RecordArgs): Instr {
     outs: Object.freeze([...args.outs]),
     attrs: Object.freeze(args.attrs),
     engine: args.engine,
+    after: controlDeps(ctx, ctx.instrs.length),
     loc,
     loop: ctx.loopContext(),
   });

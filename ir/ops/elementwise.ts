@@ -18,6 +18,18 @@ export function checkScalarOperand(s: ScalarOperand | undefined, ins: readonly V
   if (s?.kind === 'vec') requirePartitionVector(ins[s.index], ins[0], what);
 }
 
+/** Plain fp32 arithmetic (no bitvec wrap, not GpSimd integer mode): what EvalKernels.binary computes. */
+function plainFp32(n: AluNumerics): boolean {
+  return n.outDType === undefined && !n.intExact;
+}
+
+/** A scalar operand as a [P, F] tile (each partition's value repeated F times). */
+function broadcast(s: ScalarOperand, ins: readonly Float64Array[], P: number, F: number): Float64Array {
+  const t = new Float64Array(P * F);
+  for (let p = 0; p < P; p++) t.fill(scalarAt(s, ins, p), p * F, (p + 1) * F);
+  return t;
+}
+
 export interface TensorTensorAttrs extends AluNumerics {
   readonly op: AluOp;
 }
@@ -40,8 +52,10 @@ export const tensorTensor = defineOp<TensorTensorAttrs>({
     checkAluTypes([attrs.op], [a, b, out], 'tensorTensor');
     checkNumerics(attrs, out, engine, 'tensorTensor');
   },
-  evaluate: ({ ins: [a, b], outs: [out], attrs }) => {
+  evaluate: ({ ins: [a, b], outs: [out], attrs, kernels }) => {
     const op = attrs.op;
+    const bin = plainFp32(attrs) ? kernels?.binary : undefined;
+    if (bin?.ops.has(op)) return bin.run(op, a, b, out);
     for (let i = 0; i < out.length; i++) out[i] = finish(attrs, alu(op, a[i], b[i], attrs));
   },
   flops: (_ins, [out]) => numel(out.shape),
@@ -95,11 +109,22 @@ export const tensorScalar = defineOp<TensorScalarAttrs>({
     checkAluTypes([attrs.op0, attrs.op1], [...ins, out], 'tensorScalar');
     checkNumerics(attrs, out, engine, 'tensorScalar');
   },
-  evaluate: ({ ins, inShapes, outs: [out], attrs }) => {
+  evaluate: ({ ins, inShapes, outs: [out], attrs, kernels }) => {
     const data = ins[0];
     const P = inShapes[0][0];
     const F = data.length / P;
     const { op0, operand0, reverse0, op1, operand1, reverse1 } = attrs;
+    const bin = plainFp32(attrs) ? kernels?.binary : undefined;
+    if (bin?.ops.has(op0) && (op1 === undefined || bin.ops.has(op1))) {
+      // the same two roundings as the loop below, one op at a time over the whole tile (scalars broadcast)
+      const s0 = broadcast(operand0, ins, P, F);
+      bin.run(op0, reverse0 ? s0 : data, reverse0 ? data : s0, out);
+      if (op1 !== undefined) {
+        const s1 = operand1 ? broadcast(operand1, ins, P, F) : new Float64Array(P * F);
+        bin.run(op1, reverse1 ? s1 : out, reverse1 ? out : s1, out);
+      }
+      return;
+    }
     for (let p = 0; p < P; p++) {
       const s0 = scalarAt(operand0, ins, p);
       const s1 = operand1 ? scalarAt(operand1, ins, p) : 0;

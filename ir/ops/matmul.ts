@@ -159,7 +159,7 @@ export const ncMatmul = defineOp<MatmulAttrs>({
     }
   },
   readsOutputs: (a) => a.accumulate,
-  evaluate: ({ ins: [stat, mov], inShapes: [statShape], outs: [out], attrs }) => {
+  evaluate: ({ ins: [stat, mov], inShapes: [statShape], outs: [out], attrs, kernels }) => {
     const K = statShape[0];
     const depth = attrs.perfMode === 'doubleRow' ? 2 : 1;
     const M = stat.length / K / depth;
@@ -179,20 +179,8 @@ export const ncMatmul = defineOp<MatmulAttrs>({
       }
       return;
     }
-    const row = new Float32Array(N);
-    for (let m = 0; m < M; m++) {
-      row.fill(0);
-      for (let k = 0; k < K; k++) {
-        for (let j = 0; j < depth; j++) {
-          const s = stat[(k * depth + j) * M + m];
-          const base = (k * depth + j) * N;
-          for (let n = 0; n < N; n++) row[n] += s * mov[base + n];
-        }
-      }
-      const o = m * N;
-      if (attrs.accumulate) for (let n = 0; n < N; n++) out[o + n] = Math.fround(out[o + n] + row[n]);
-      else for (let n = 0; n < N; n++) out[o + n] = row[n];
-    }
+    // doubleRow contracts over (k, j) k-major: rows r = k * depth + j of both operands, in order
+    (kernels?.matmul ?? matmulRows)(stat, mov, out, K * depth, M, N, attrs.accumulate);
   },
   flops: ([stat, mov], _outs, a) =>
     a.isTranspose
@@ -213,6 +201,33 @@ export const ncMatmul = defineOp<MatmulAttrs>({
       .filter(Boolean)
       .join(' '),
 });
+
+/**
+ * The reference of ncMatmul's sum (EvalKernels.matmul): out[M, N] (=|+=) stat[R, M]ᵀ · mov[R, N], each product in
+ * fp64 (exact for every TensorE input dtype), the running sum rounded to fp32 after each addition, rows in order.
+ */
+export function matmulRows(
+  stat: Float64Array,
+  mov: Float64Array,
+  out: Float64Array,
+  R: number,
+  M: number,
+  N: number,
+  accumulate: boolean,
+): void {
+  const row = new Float32Array(N);
+  for (let m = 0; m < M; m++) {
+    row.fill(0);
+    for (let r = 0; r < R; r++) {
+      const s = stat[r * M + m];
+      const base = r * N;
+      for (let n = 0; n < N; n++) row[n] += s * mov[base + n];
+    }
+    const o = m * N;
+    if (accumulate) for (let n = 0; n < N; n++) out[o + n] = Math.fround(out[o + n] + row[n]);
+    else for (let n = 0; n < N; n++) out[o + n] = row[n];
+  }
+}
 
 /** VectorE transposes within 32x32 blocks (neuroncore.md §2.1 nc_transpose, §3.4 [A1]). */
 export const VECTOR_TRANSPOSE_MAX = 32;
